@@ -1,0 +1,259 @@
+//! Code generation for `#[genai_span]`: the callsite, the span created with the
+//! attributes known before the call, and the future or closure that records the outcome.
+//!
+//! Generated locals use `Span::mixed_site()` so they can never clash with the user's names;
+//! every path is absolute and goes through `<crate>::__private`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Block, Expr, ItemFn, ReturnType, Stmt, Type};
+
+use crate::ops::Response;
+use crate::validate::{Conversion, Plan, SpanName};
+
+fn ident(name: &str) -> syn::Ident {
+    syn::Ident::new(name, Span::mixed_site())
+}
+
+/// The instrumented function.
+pub(crate) fn function(plan: &Plan, mut item: ItemFn) -> TokenStream {
+    let krate = &plan.krate;
+    let span_var = ident("genai_span");
+    let prelude = prelude(plan, &item);
+    let finish = finish(plan, &item.sig.output);
+
+    let body = if item.sig.asyncness.is_some() {
+        let block = &item.block;
+        let future = ident("genai_future");
+        quote! {
+            let #future = async move #block;
+            if #span_var.is_disabled() {
+                #future.await
+            } else {
+                #krate::__private::Instrumented::new(#span_var, #future, #finish).await
+            }
+        }
+    } else if let Some(inner) = async_trait_future(&mut item.block) {
+        // `#[async_trait]` output: `Box::pin(async move { ... })`. The span is created at the
+        // call, outside the boxed future, where the arguments still have their own names.
+        let original = inner.clone();
+        *inner = syn::parse_quote!(#krate::__private::Instrumented::new(#span_var, #original, #finish));
+        let block = &item.block;
+        quote!(#block)
+    } else {
+        let block = &item.block;
+        let closure = ident("genai_body");
+        let annotation = closure_return_annotation(&item.sig.output);
+        quote! {
+            let #closure = move || #annotation #block;
+            if #span_var.is_disabled() {
+                #closure()
+            } else {
+                #krate::__private::run_sync(&#span_var, #closure, #finish)
+            }
+        }
+    };
+
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let sig = &item.sig;
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #prelude
+            #body
+        }
+    }
+}
+
+/// The callsite statics and the span, created only when a subscriber wants it.
+fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    let span_var = ident("genai_span");
+    let callsite = format_ident!("GENAI_SPAN_CALLSITE", span = Span::mixed_site());
+    let meta = format_ident!("GENAI_SPAN_META", span = Span::mixed_site());
+    let op = plan.op.name;
+    let kind = plan.kind.as_str();
+
+    // Fields set at creation come first: `__private::fields::<N>` takes them by position.
+    let scalar: Vec<(usize, &crate::validate::Value)> =
+        plan.values.iter().enumerate().filter(|(_, v)| v.conversion != Conversion::StrArray).collect();
+    let mut names: Vec<String> = vec!["otel.name".into(), "otel.kind".into(), "gen_ai.operation.name".into()];
+    names.extend(scalar.iter().map(|(_, v)| v.key.clone()));
+    let created = names.len();
+    names.extend(plan.op.recorded.iter().map(|k| (*k).to_owned()));
+    names.extend(["error.type".to_owned(), "otel.status_description".to_owned()]);
+
+    let bindings: Vec<TokenStream> = plan
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let var = ident(&format!("genai_value_{i}"));
+            let expr = &v.expr;
+            quote_spanned!(expr.span()=> let #var = &(#expr);)
+        })
+        .collect();
+
+    let name_var = ident("genai_name");
+    let (name_binding, name_value) = match &plan.name {
+        SpanName::Const(name) => (quote!(), quote!(#name)),
+        SpanName::Detail(index) => {
+            let var = ident(&format!("genai_value_{index}"));
+            (
+                quote!(let #name_var = #private::span_name(#op, #private::str_value(#var));),
+                quote!(#name_var.as_str()),
+            )
+        }
+    };
+
+    let fields_var = ident("genai_fields");
+    let field_at = |position: usize| quote!(&#fields_var[#position]);
+    let mut pairs = vec![
+        (field_at(0), name_value),
+        (field_at(1), quote!(#kind)),
+        (field_at(2), quote!(#op)),
+    ];
+    for (position, (index, value)) in scalar.iter().enumerate() {
+        let var = ident(&format!("genai_value_{index}"));
+        let span = value.expr.span();
+        let converted = match value.conversion {
+            Conversion::Str => quote_spanned!(span=> #private::str_value(#var)),
+            Conversion::Int => quote_spanned!(span=> #private::int_value(#var)),
+            Conversion::Double => quote_spanned!(span=> #private::double_value(#var)),
+            Conversion::Bool => quote_spanned!(span=> #private::bool_value(#var)),
+            Conversion::Custom => quote_spanned!(span=> #private::field_value(#var)),
+            Conversion::StrArray => unreachable!("filtered out above"),
+        };
+        pairs.push((field_at(3 + position), converted));
+    }
+    let pairs = pairs.iter().map(|(field, value)| {
+        quote!((#field, ::core::option::Option::Some(&#value as &dyn #private::tracing::Value)))
+    });
+    let arrays = plan.values.iter().enumerate().filter(|(_, v)| v.conversion == Conversion::StrArray).map(|(i, v)| {
+        let var = ident(&format!("genai_value_{i}"));
+        let key = &v.key;
+        quote_spanned!(v.expr.span()=> #private::str_array(&#span_var, #key, #var);)
+    });
+    let deprecated = plan.deprecated.iter().map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
+    let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
+
+    quote! {
+        static #meta: #private::tracing_core::Metadata<'static> = #private::tracing_core::Metadata::new(
+            #op,
+            ::core::module_path!(),
+            #private::tracing_core::Level::INFO,
+            ::core::option::Option::Some(::core::file!()),
+            ::core::option::Option::Some(#line),
+            ::core::option::Option::Some(::core::module_path!()),
+            #private::tracing_core::field::FieldSet::new(
+                &[#(#names),*],
+                #private::tracing_core::identify_callsite!(&#callsite),
+            ),
+            #private::tracing_core::metadata::Kind::SPAN,
+        );
+        static #callsite: #private::tracing_core::callsite::DefaultCallsite =
+            #private::tracing_core::callsite::DefaultCallsite::new(&#meta);
+        #(#deprecated)*
+        let #span_var = if #private::enabled(&#callsite) {
+            #(#bindings)*
+            #name_binding
+            let #fields_var = #private::fields::<#created>(&#meta);
+            let #span_var = #private::tracing::Span::new(&#meta, &#meta.fields().value_set(&[#(#pairs),*]));
+            #(#arrays)*
+            #span_var
+        } else {
+            #private::tracing::Span::none()
+        };
+    }
+}
+
+/// The closure that records the outcome on the span.
+fn finish(plan: &Plan, output: &ReturnType) -> TokenStream {
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    let span_var = ident("genai_span");
+    let ret = ident("genai_ret");
+    let ok = ident("genai_ok");
+    let err = ident("genai_err");
+    let probe = ident("genai_probe");
+    let ret_span = match output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let record_ok = match plan.op.response {
+        Response::Required => quote_spanned!(ret_span=> #private::record_response(#span_var, #ok)),
+        Response::Optional => quote!((&&#private::MaybeResponse(#ok)).record_response(#span_var)),
+        Response::None => quote!(let _ = #ok;),
+    };
+    quote! {
+        |#span_var: &#private::tracing::Span, #ret| {
+            #[allow(unused_imports)]
+            use #private::{
+                DescribeDebug as _, DescribeDisplay as _, DescribeName as _, RecordResponse as _,
+                SkipResponse as _, SplitResult as _, SplitValue as _, TypeFromName as _,
+                TypeFromTrait as _,
+            };
+            match (&&#private::Outcome(#ret)).split() {
+                ::core::result::Result::Ok(#ok) => {
+                    #record_ok;
+                }
+                ::core::result::Result::Err(#err) => {
+                    let #probe = #private::ErrorProbe(#err);
+                    #private::record_error(#span_var, &(&&#probe).error_type(), &(&&&#probe).describe());
+                }
+            }
+        }
+    }
+}
+
+/// The `async move { ... }` inside `Box::pin(...)`, the tail of an `#[async_trait]` method.
+fn async_trait_future(block: &mut Block) -> Option<&mut Expr> {
+    let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
+        return None;
+    };
+    let Expr::Path(func) = call.func.as_ref() else { return None };
+    let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let is_box_pin = segments.ends_with(&["Box".to_owned(), "pin".to_owned()]);
+    if !is_box_pin || call.args.len() != 1 {
+        return None;
+    }
+    let arg = call.args.first_mut()?;
+    matches!(arg, Expr::Async(_)).then_some(arg)
+}
+
+/// `-> Ret` for the body closure of a sync fn, when `Ret` can be named there: not with
+/// `impl Trait` (not allowed in closure signatures) nor with elided lifetimes (closures do
+/// not elide like functions). Without it `?` may need the type spelled out, which is rare
+/// in practice because the return type then comes from the function's own signature.
+fn closure_return_annotation(output: &ReturnType) -> TokenStream {
+    match output {
+        ReturnType::Type(arrow, ty) if nameable(ty) => quote!(#arrow #ty),
+        _ => quote!(),
+    }
+}
+
+fn nameable(ty: &Type) -> bool {
+    /// Finds what a closure's return type cannot spell.
+    struct Unnameable(bool);
+    impl syn::visit_mut::VisitMut for Unnameable {
+        fn visit_type_reference_mut(&mut self, reference: &mut syn::TypeReference) {
+            self.0 |= reference.lifetime.is_none();
+            syn::visit_mut::visit_type_reference_mut(self, reference);
+        }
+        fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {
+            self.0 = true;
+        }
+        fn visit_type_infer_mut(&mut self, _: &mut syn::TypeInfer) {
+            self.0 = true;
+        }
+        fn visit_lifetime_mut(&mut self, lifetime: &mut syn::Lifetime) {
+            self.0 |= lifetime.ident == "_";
+        }
+    }
+    let mut finder = Unnameable(false);
+    syn::visit_mut::VisitMut::visit_type_mut(&mut finder, &mut ty.clone());
+    !finder.0
+}
