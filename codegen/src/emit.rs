@@ -36,13 +36,21 @@ pub struct GeneratedFile {
 
 /// Renders and formats every output.
 pub fn render_all(model: &Model, workspace_root: &Path) -> Result<Vec<GeneratedFile>> {
-    [(ATTRIBUTES_RS, attributes_rs(model)), (METRIC_RS, metric_rs(model)), (TABLE_GEN_RS, table_gen_rs(model))]
-        .into_iter()
-        .map(|(path, source)| {
-            let contents = rustfmt(&source, workspace_root).map_err(|e| Error::new(format!("{path}: {e}")))?;
-            Ok(GeneratedFile { path: PathBuf::from(path), contents })
-        })
-        .collect()
+    let sources = [(ATTRIBUTES_RS, attributes_rs(model)), (METRIC_RS, metric_rs(model)), (TABLE_GEN_RS, table_gen_rs(model))];
+    // One rustfmt per file, in parallel; the results keep the order above.
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .iter()
+            .map(|(path, source)| {
+                scope.spawn(move || {
+                    let contents =
+                        rustfmt(source, workspace_root).map_err(|e| Error::new(format!("{path}: {e}")))?;
+                    Ok(GeneratedFile { path: PathBuf::from(path), contents })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().unwrap_or_else(|_| Err(Error::new("rustfmt thread panicked")))).collect()
+    })
 }
 
 /// Writes the files whose contents changed; returns their paths.

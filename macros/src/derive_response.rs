@@ -19,8 +19,9 @@ use std::fmt::Write as _;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::ParseStream;
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path, Token, Type};
+use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path, Token, Type, Variant};
 
 /// `#[derive(GenAiResponse)]` on `input`: the impl, or the errors and a stub impl.
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
@@ -187,7 +188,7 @@ fn unknown_key_hint(name: &str) -> Option<String> {
         }
         _ => return None,
     };
-    Some(format!("did you mean `{}`?", key.name()))
+    Some(format!("did you mean `{}`? expected one of {}", key.name(), key_list()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,18 +268,24 @@ impl Errors {
 // Parse
 
 fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
-    let (attrs, ident, generics) = match input {
-        Item::Struct(item) => (&item.attrs, &item.ident, &item.generics),
-        Item::Enum(item) => (&item.attrs, &item.ident, &item.generics),
-        Item::Union(item) => (&item.attrs, &item.ident, &item.generics),
+    enum Data<'a> {
+        Struct(&'a Fields),
+        Enum(&'a Punctuated<Variant, Token![,]>),
+        Union(Token![union]),
+    }
+    let (attrs, ident, generics, data) = match input {
+        Item::Struct(item) => (&item.attrs, &item.ident, &item.generics, Data::Struct(&item.fields)),
+        Item::Enum(item) => (&item.attrs, &item.ident, &item.generics, Data::Enum(&item.variants)),
+        Item::Union(item) => (&item.attrs, &item.ident, &item.generics, Data::Union(item.union_token)),
         // rustc hands a derive only structs, enums and unions.
         _ => unreachable!("`#[derive]` on an item that is not a struct, an enum or a union"),
     };
     let krate = parse_container_attrs(attrs, errors);
     let mut any_genai_attr = false;
-    let body = match input {
-        Item::Enum(item) => Body::Enum(
-            item.variants
+    let body = match data {
+        Data::Struct(fields) => Body::Struct(parse_fields(fields, errors, &mut any_genai_attr)),
+        Data::Enum(variants) => Body::Enum(
+            variants
                 .iter()
                 .map(|variant| {
                     for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident("genai")) {
@@ -300,15 +307,13 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
                 })
                 .collect(),
         ),
-        Item::Union(item) => {
+        Data::Union(union_token) => {
             errors.push(syn::Error::new_spanned(
-                item.union_token,
+                union_token,
                 "`GenAiResponse` cannot be derived for a union; derive it for a struct or an enum, or implement it by hand",
             ));
             Body::Struct(Vec::new())
         }
-        Item::Struct(item) => Body::Struct(parse_fields(&item.fields, errors, &mut any_genai_attr)),
-        _ => unreachable!(),
     };
     Model { ident, generics, krate, body, any_genai_attr }
 }
@@ -407,7 +412,7 @@ fn parse_field_attr(attr: &Attribute, marks: &mut Vec<Mark>, errors: &mut Errors
             let message = if name == "crate" {
                 "`crate` goes on the type, not on a field: `#[genai(crate = path::to::genai_span)]` above the `struct` or `enum`".to_owned()
             } else if let Some(hint) = unknown_key_hint(&name) {
-                format!("unknown key `{name}`; {hint} expected one of {}", key_list())
+                format!("unknown key `{name}`; {hint}")
             } else {
                 format!("unknown key `{name}`; expected one of {}", key_list())
             };
@@ -560,37 +565,44 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 let access = quote_spanned!(span=> &self.#member);
                 field.marks.iter().map(move |mark| (mark.key, span, access.clone()))
             });
-            let calls: Vec<TokenStream> = calls.map(|(key, span, access)| call(model, key, span, &access, &response)).collect();
+            let calls: Vec<TokenStream> =
+                calls.map(|(key, span, access)| call(model, key, span, &access, &response)).collect();
             records = !calls.is_empty();
             quote!(#(#calls)*)
         }
         Body::Enum(variants) if variants.is_empty() => quote!(match *self {}),
         Body::Enum(variants) => {
-            let arms: Vec<TokenStream> = variants.iter().map(|variant| {
-                let name = variant.ident;
-                let marked: Vec<&FieldModel<'_>> = variant.fields.iter().filter(|field| !field.marks.is_empty()).collect();
-                if marked.is_empty() {
-                    return match variant.style {
-                        Style::Named => quote!(Self::#name { .. } => {}),
-                        Style::Tuple => quote!(Self::#name(..) => {}),
-                        Style::Unit => quote!(Self::#name => {}),
-                    };
-                }
-                records = true;
-                let mut bindings = Vec::new();
-                let mut calls = Vec::new();
-                for (i, field) in marked.iter().enumerate() {
-                    let span = field.ty.span();
-                    // Located on the field so a type error lands there; hygienic like any local.
-                    let binding = Ident::new(&format!("__genai_field_{i}"), Span::mixed_site().located_at(span));
-                    let member = &field.member;
-                    bindings.push(quote!(#member: #binding));
-                    for mark in &field.marks {
-                        calls.push(call(model, mark.key, span, &binding.to_token_stream(), &response));
+            let arms: Vec<TokenStream> = variants
+                .iter()
+                .map(|variant| {
+                    let name = variant.ident;
+                    let marked: Vec<&FieldModel<'_>> =
+                        variant.fields.iter().filter(|field| !field.marks.is_empty()).collect();
+                    if marked.is_empty() {
+                        return match variant.style {
+                            Style::Named => quote!(Self::#name { .. } => {}),
+                            Style::Tuple => quote!(Self::#name(..) => {}),
+                            Style::Unit => quote!(Self::#name => {}),
+                        };
                     }
-                }
-                quote!(Self::#name { #(#bindings,)* .. } => { #(#calls)* })
-            }).collect();
+                    records = true;
+                    let mut bindings = Vec::new();
+                    let mut calls = Vec::new();
+                    for (i, field) in marked.iter().enumerate() {
+                        let span = field.ty.span();
+                        // Spanned on the field's type, so that a type error lands there (with a
+                        // `mixed_site().located_at(..)` span rustc shows it on the derive). It is
+                        // bound and used only in this arm: it can't clash with the user's names.
+                        let binding = Ident::new(&format!("__genai_field_{i}"), span);
+                        let member = &field.member;
+                        bindings.push(quote!(#member: #binding));
+                        for mark in &field.marks {
+                            calls.push(call(model, mark.key, span, &binding.to_token_stream(), &response));
+                        }
+                    }
+                    quote!(Self::#name { #(#bindings,)* .. } => { #(#calls)* })
+                })
+                .collect();
             quote!(match self { #(#arms)* })
         }
     };
@@ -737,11 +749,44 @@ mod tests {
 
     #[test]
     fn unknown_key_lists_the_valid_ones_and_hints() {
-        let errors = errors(quote!(struct R { #[genai(model)] m: String, #[genai(bogus = 1)] b: u8 }));
+        let errors = errors(quote!(
+            struct R {
+                #[genai(model)]
+                m: String,
+                #[genai(bogus = 1)]
+                b: u8,
+            }
+        ));
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].starts_with("unknown key `model`; did you mean `response_model`? expected one of `response_model`, `response_id`,"), "{}", errors[0]);
+        assert!(
+            errors[0].starts_with(
+                "unknown key `model`; did you mean `response_model`? expected one of `response_model`, `response_id`,"
+            ),
+            "{}",
+            errors[0]
+        );
         assert!(errors[0].ends_with("`dimension_count`, `flatten`"), "{}", errors[0]);
         assert!(errors[1].starts_with("unknown key `bogus`; expected one of"), "{}", errors[1]);
+    }
+
+    #[test]
+    fn hints_that_are_not_keys() {
+        assert_eq!(
+            errors(quote!(
+                struct R {
+                    #[genai(total_tokens)]
+                    t: u32,
+                    #[genai(skip)]
+                    s: u8,
+                    #[genai(input_tokens)]
+                    i: u32,
+                }
+            )),
+            [
+                "unknown key `total_tokens`; the GenAI conventions record no total: mark `input_tokens` and `output_tokens` instead",
+                "unknown key `skip`; a field without `#[genai(...)]` is not recorded: remove the attribute",
+            ]
+        );
     }
 
     #[test]
@@ -773,7 +818,9 @@ mod tests {
         });
         assert_eq!(
             errors,
-            ["`response_model` is already marked on field `model`; a response has one value for it: mark only one field"]
+            [
+                "`response_model` is already marked on field `model`; a response has one value for it: mark only one field"
+            ]
         );
     }
 
@@ -786,7 +833,9 @@ mod tests {
                     B(#[genai(response_model)] String, #[genai(response_model)] String),
                 }
             }),
-            ["`response_model` is already marked on field 0 of this variant; a response has one value for it: mark only one field"]
+            [
+                "`response_model` is already marked on field 0 of this variant; a response has one value for it: mark only one field"
+            ]
         );
     }
 
@@ -805,26 +854,48 @@ mod tests {
         assert_eq!(errors[0], "`response_model` takes no value; write `#[genai(response_model)]`");
         assert_eq!(errors[1], "`flatten` takes no value; write `#[genai(flatten)]`");
         for error in &errors[2..] {
-            assert!(error.starts_with("`#[genai]` needs a key in parentheses, e.g. `#[genai(response_model)]`; expected one of"), "{error}");
+            assert!(
+                error.starts_with(
+                    "`#[genai]` needs a key in parentheses, e.g. `#[genai(response_model)]`; expected one of"
+                ),
+                "{error}"
+            );
         }
     }
 
     #[test]
     fn crate_path() {
-        let input: Item = syn::parse_quote!(#[genai(crate = my::genai)] struct R { #[genai(response_id)] id: String });
+        let input: Item = syn::parse_quote!(
+            #[genai(crate = my::genai)]
+            struct R {
+                #[genai(response_id)]
+                id: String,
+            }
+        );
         let mut errors = Errors::default();
         let model = parse(&input, &mut errors);
         assert!(errors.finish().is_ok());
         assert_eq!(model.krate.to_token_stream().to_string(), "my :: genai");
 
-        let input: Item = syn::parse_quote!(#[genai(crate = "crate::genai")] struct R;);
+        let input: Item = syn::parse_quote!(
+            #[genai(crate = "crate::genai")]
+            struct R;
+        );
         let mut errors = Errors::default();
         let model = parse(&input, &mut errors);
         assert!(errors.finish().is_ok());
         assert_eq!(model.krate.to_token_stream().to_string(), "crate :: genai");
 
-        assert!(expansion(quote!(#[genai(crate = my::genai)] struct R { #[genai(response_id)] id: String }))
-            .contains("impl my :: genai :: GenAiResponse for R"));
+        assert!(
+            expansion(quote!(
+                #[genai(crate = my::genai)]
+                struct R {
+                    #[genai(response_id)]
+                    id: String,
+                }
+            ))
+            .contains("impl my :: genai :: GenAiResponse for R")
+        );
     }
 
     #[test]
@@ -851,13 +922,20 @@ mod tests {
     fn union_is_an_error() {
         assert_eq!(
             errors(quote!(union U { a: u32 })),
-            ["`GenAiResponse` cannot be derived for a union; derive it for a struct or an enum, or implement it by hand"]
+            [
+                "`GenAiResponse` cannot be derived for a union; derive it for a struct or an enum, or implement it by hand"
+            ]
         );
     }
 
     #[test]
     fn attribute_on_a_variant_is_an_error() {
-        let errors = errors(quote!(enum R { #[genai(flatten)] A(Inner) }));
+        let errors = errors(quote!(
+            enum R {
+                #[genai(flatten)]
+                A(Inner),
+            }
+        ));
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("`#[genai(...)]` goes on the fields of a variant, not on the variant"));
     }
@@ -865,18 +943,78 @@ mod tests {
     #[test]
     fn no_marked_field() {
         let message = "no field of `R` is marked; mark the fields to record with `#[genai(...)]`, e.g. `#[genai(response_model)]`, `#[genai(input_tokens)]` or `#[genai(flatten)]`; to record nothing, implement `GenAiResponse` by hand with an empty `record`";
-        assert_eq!(errors(quote!(struct R { a: String })), [message]);
-        assert_eq!(errors(quote!(struct R(String);)), [message]);
-        assert_eq!(errors(quote!(enum R { A(String), B })), [message]);
+        assert_eq!(
+            errors(quote!(
+                struct R {
+                    a: String,
+                }
+            )),
+            [message]
+        );
+        assert_eq!(
+            errors(quote!(
+                struct R(String);
+            )),
+            [message]
+        );
+        assert_eq!(
+            errors(quote!(
+                enum R {
+                    A(String),
+                    B,
+                }
+            )),
+            [message]
+        );
         // Nothing to mark: accepted, records nothing.
-        assert!(errors(quote!(struct R;)).is_empty());
-        assert!(errors(quote!(struct R {})).is_empty());
-        assert!(errors(quote!(enum R { A, B })).is_empty());
-        assert!(errors(quote!(enum R {})).is_empty());
+        assert!(
+            errors(quote!(
+                struct R;
+            ))
+            .is_empty()
+        );
+        assert!(
+            errors(quote!(
+                struct R {}
+            ))
+            .is_empty()
+        );
+        assert!(
+            errors(quote!(
+                enum R {
+                    A,
+                    B,
+                }
+            ))
+            .is_empty()
+        );
+        assert!(
+            errors(quote!(
+                enum R {}
+            ))
+            .is_empty()
+        );
         // One marked field anywhere is enough.
-        assert!(errors(quote!(enum R { A(#[genai(flatten)] Inner), B(String) })).is_empty());
+        assert!(
+            errors(quote!(
+                enum R {
+                    A(#[genai(flatten)] Inner),
+                    B(String),
+                }
+            ))
+            .is_empty()
+        );
         // A field with a broken attribute is reported for that, not also as unmarked.
-        assert_eq!(errors(quote!(struct R { #[genai(nope)] a: String })).len(), 1);
+        assert_eq!(
+            errors(quote!(
+                struct R {
+                    #[genai(nope)]
+                    a: String,
+                }
+            ))
+            .len(),
+            1
+        );
     }
 
     #[test]
@@ -894,7 +1032,12 @@ mod tests {
 
     #[test]
     fn errors_come_with_a_stub_impl() {
-        let out = expansion(quote!(struct R { #[genai(bogus)] a: String }));
+        let out = expansion(quote!(
+            struct R {
+                #[genai(bogus)]
+                a: String,
+            }
+        ));
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("impl :: genai_span :: GenAiResponse for R"), "{out}");
         assert!(!out.contains("__private"), "{out}");
@@ -910,16 +1053,30 @@ mod tests {
             }
         });
         assert!(out.contains("# [automatically_derived]"), "{out}");
-        assert!(out.contains(":: genai_span :: __private :: derive :: response_model (& self . model , response) ;"), "{out}");
-        assert!(out.contains(":: genai_span :: __private :: derive :: input_tokens (& self . n , response) ;"), "{out}");
-        assert!(out.contains(":: genai_span :: __private :: derive :: output_tokens (& self . n , response) ;"), "{out}");
+        assert!(
+            out.contains(":: genai_span :: __private :: derive :: response_model (& self . model , response) ;"),
+            "{out}"
+        );
+        assert!(
+            out.contains(":: genai_span :: __private :: derive :: input_tokens (& self . n , response) ;"),
+            "{out}"
+        );
+        assert!(
+            out.contains(":: genai_span :: __private :: derive :: output_tokens (& self . n , response) ;"),
+            "{out}"
+        );
         assert!(!out.contains("plain"), "{out}");
     }
 
     #[test]
     fn expansion_of_a_unit_struct_ignores_the_response() {
-        let out = expansion(quote!(struct R;));
-        assert!(out.contains("(& '__genai_span self , _ : & mut :: genai_span :: ResponseAttributes < '__genai_span >)"), "{out}");
+        let out = expansion(quote!(
+            struct R;
+        ));
+        assert!(
+            out.contains("(& '__genai_span self , _ : & mut :: genai_span :: ResponseAttributes < '__genai_span >)"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -936,7 +1093,12 @@ mod tests {
         assert!(out.contains("Self :: Embed { vector : __genai_field_0 , .. } => {"), "{out}");
         assert!(out.contains("Self :: Unit => { }"), "{out}");
         assert!(out.contains("Self :: Tuple (..) => { }"), "{out}");
-        assert!(expansion(quote!(enum E {})).contains("match * self { }"));
+        assert!(
+            expansion(quote!(
+                enum E {}
+            ))
+            .contains("match * self { }")
+        );
     }
 
     #[test]

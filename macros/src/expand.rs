@@ -16,12 +16,37 @@ fn ident(name: &str) -> syn::Ident {
     syn::Ident::new(name, Span::mixed_site())
 }
 
+/// A generated local, hygienic as [`ident`], that rustc reports at `span`.
+fn ident_at(name: &str, span: Span) -> syn::Ident {
+    syn::Ident::new(name, Span::mixed_site().located_at(span))
+}
+
+/// `<crate>::__private` with every token at `span`, so that a trait-bound error in a call
+/// through it is reported on the user's expression or type, not on the whole attribute.
+fn private_at(krate: &TokenStream, span: Span) -> TokenStream {
+    fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|mut token| {
+                if let proc_macro2::TokenTree::Group(group) = &token {
+                    let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                    inner.set_span(span);
+                    token = inner.into();
+                }
+                token.set_span(span);
+                token
+            })
+            .collect()
+    }
+    respan(quote!(#krate::__private), span)
+}
+
 /// The instrumented function.
 pub(crate) fn function(plan: &Plan, mut item: ItemFn) -> TokenStream {
     let krate = &plan.krate;
     let span_var = ident("genai_span");
     let prelude = prelude(plan, &item);
-    let finish = finish(plan, &item.sig.output);
+    let finish = finish(plan, &item.sig);
 
     let body = if item.sig.asyncness.is_some() {
         let block = &item.block;
@@ -86,6 +111,8 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     names.extend(plan.op.recorded.iter().map(|k| (*k).to_owned()));
     names.extend(["error.type".to_owned(), "otel.status_description".to_owned()]);
 
+    // Each argument is borrowed once. Typed ones are bound as `&dyn` of their value trait,
+    // so a value of the wrong type is reported on the user's expression.
     let bindings: Vec<TokenStream> = plan
         .values
         .iter()
@@ -93,7 +120,17 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
         .map(|(i, v)| {
             let var = ident(&format!("genai_value_{i}"));
             let expr = &v.expr;
-            quote_spanned!(expr.span()=> let #var = &(#expr);)
+            let span = expr.span();
+            let at = private_at(krate, span);
+            let bound = match v.conversion {
+                Conversion::Str => quote_spanned!(span=> : &dyn #at::StrValue),
+                Conversion::Int => quote_spanned!(span=> : &dyn #at::IntValue),
+                Conversion::Double => quote_spanned!(span=> : &dyn #at::DoubleValue),
+                Conversion::Bool => quote_spanned!(span=> : &dyn #at::BoolValue),
+                Conversion::StrArray => quote_spanned!(span=> : &dyn #at::StrArrayValue),
+                Conversion::Custom => quote!(),
+            };
+            quote_spanned!(span=> let #var #bound = &(#expr);)
         })
         .collect();
 
@@ -117,14 +154,15 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
         (field_at(2), quote!(#op)),
     ];
     for (position, (index, value)) in scalar.iter().enumerate() {
-        let var = ident(&format!("genai_value_{index}"));
         let span = value.expr.span();
+        let var = ident_at(&format!("genai_value_{index}"), span);
+        let at = private_at(krate, span);
         let converted = match value.conversion {
-            Conversion::Str => quote_spanned!(span=> #private::str_value(#var)),
-            Conversion::Int => quote_spanned!(span=> #private::int_value(#var)),
-            Conversion::Double => quote_spanned!(span=> #private::double_value(#var)),
-            Conversion::Bool => quote_spanned!(span=> #private::bool_value(#var)),
-            Conversion::Custom => quote_spanned!(span=> #private::field_value(#var)),
+            Conversion::Str => quote_spanned!(span=> #at::str_value(#var)),
+            Conversion::Int => quote_spanned!(span=> #at::int_value(#var)),
+            Conversion::Double => quote_spanned!(span=> #at::double_value(#var)),
+            Conversion::Bool => quote_spanned!(span=> #at::bool_value(#var)),
+            Conversion::Custom => quote_spanned!(span=> #at::field_value(#var)),
             Conversion::StrArray => unreachable!("filtered out above"),
         };
         pairs.push((field_at(3 + position), converted));
@@ -135,7 +173,8 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let arrays = plan.values.iter().enumerate().filter(|(_, v)| v.conversion == Conversion::StrArray).map(|(i, v)| {
         let var = ident(&format!("genai_value_{i}"));
         let key = &v.key;
-        quote_spanned!(v.expr.span()=> #private::str_array(&#span_var, #key, #var);)
+        let at = private_at(krate, v.expr.span());
+        quote_spanned!(v.expr.span()=> #at::str_array(&#span_var, #key, #var);)
     });
     let deprecated = plan.deprecated.iter().map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
     let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
@@ -171,7 +210,7 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
 }
 
 /// The closure that records the outcome on the span.
-fn finish(plan: &Plan, output: &ReturnType) -> TokenStream {
+fn finish(plan: &Plan, sig: &syn::Signature) -> TokenStream {
     let krate = &plan.krate;
     let private = quote!(#krate::__private);
     let span_var = ident("genai_span");
@@ -179,12 +218,18 @@ fn finish(plan: &Plan, output: &ReturnType) -> TokenStream {
     let ok = ident("genai_ok");
     let err = ident("genai_err");
     let probe = ident("genai_probe");
-    let ret_span = match output {
+    // Where an unrecordable return type is reported: the type, or the name of a function
+    // that returns `()`.
+    let ret_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => Span::call_site(),
+        ReturnType::Default => sig.ident.span(),
     };
+    let at = private_at(krate, ret_span);
     let record_ok = match plan.op.response {
-        Response::Required => quote_spanned!(ret_span=> #private::record_response(#span_var, #ok)),
+        Response::Required => {
+            let ok_at = ident_at("genai_ok", ret_span);
+            quote_spanned!(ret_span=> #at::record_response(#span_var, #ok_at))
+        }
         Response::Optional => quote!((&&#private::MaybeResponse(#ok)).record_response(#span_var)),
         Response::None => quote!(let _ = #ok;),
     };

@@ -120,8 +120,8 @@ fn fallback(error: &syn::Error, item: proc_macro2::TokenStream) -> proc_macro2::
 /// | `dimension_count` | an integer or an `Option` of one | `gen_ai.embeddings.dimension.count` |
 /// | `flatten` | a type that implements `GenAiResponse`, or an `Option`, `Vec`, `Box`, slice or array of one | what it reports |
 ///
-/// An `Option` that is `None` records nothing. Counts are recorded as OTel `int`: negative ones
-/// are dropped, larger ones saturate.
+/// An `Option` that is `None` records nothing. Counts are recorded as OpenTelemetry `int`:
+/// negative ones are dropped, larger ones saturate.
 ///
 /// `response_model`, `response_id`, the token keys and `dimension_count` mark one field each
 /// (per variant in an enum); nested values reported through `flatten` follow the setters of

@@ -157,6 +157,14 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
         }
     }
 
+    // `execute_tool` names its tool after the function unless told otherwise.
+    let default_tool: Expr;
+    if op.name == "execute_tool" && !given.contains_key("tool_name") {
+        let tool = fn_name.to_string().trim_start_matches("r#").to_owned();
+        default_tool = syn::parse_quote!(#tool);
+        given.insert("tool_name", &default_tool);
+    }
+
     // Creation values, in the order of the table, then the user's `fields`.
     let mut values = Vec::new();
     let mut name_detail = None;
@@ -172,16 +180,6 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
             name_detail = Some(values.len());
         }
         values.push(Value { key: shorthand.key.to_owned(), conversion, expr: (*expr).clone() });
-    }
-    // `execute_tool` names its tool after the function unless told otherwise.
-    if op.name == "execute_tool" && !given.contains_key("tool_name") {
-        let tool = fn_name.to_string().trim_start_matches("r#").to_owned();
-        name_detail = Some(values.len());
-        values.push(Value {
-            key: "gen_ai.tool.name".to_owned(),
-            conversion: Conversion::Str,
-            expr: syn::parse_quote!(#tool),
-        });
     }
 
     let mut deprecated = Vec::new();

@@ -17,7 +17,7 @@ use tracing::Span;
 use crate::error::GenAiError;
 use crate::record;
 use crate::response::{GenAiResponse, ResponseAttributes};
-use crate::value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
+pub use crate::value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
 
 /// What `#[derive(GenAiResponse)]` expansions call.
 pub mod derive {

@@ -144,6 +144,9 @@ pub trait TokenValue {
     fn token_value(&self) -> Option<i64>;
 }
 
+// `do_not_recommend`: a type that is no `TokenCount` is reported with the message above, not
+// with the bare "`TokenCount` is not implemented" of the trait it delegates to.
+#[diagnostic::do_not_recommend]
 impl<T: TokenCount + ?Sized> TokenValue for T {
     #[inline]
     fn token_value(&self) -> Option<i64> {
@@ -352,6 +355,9 @@ pub trait Flatten {
     fn flatten<'a>(&'a self, response: &mut ResponseAttributes<'a>);
 }
 
+// `do_not_recommend`: reported with the message above, not with the one of `GenAiResponse`,
+// which speaks of a function's return value.
+#[diagnostic::do_not_recommend]
 impl<T: GenAiResponse + ?Sized> Flatten for T {
     #[inline]
     fn flatten<'a>(&'a self, response: &mut ResponseAttributes<'a>) {

@@ -128,8 +128,8 @@ pub mod __private;
 pub use genai_span_macros::genai_span;
 
 pub use error::{CANCELLED, GenAiError, PANIC};
-pub use instrument::Instrumented;
 pub use genai_span_macros::GenAiResponse;
+pub use instrument::Instrumented;
 pub use response::{GenAiResponse, ResponseAttributes, TokenCount, TokenUsage};
 pub use value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
 

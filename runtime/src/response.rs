@@ -60,8 +60,8 @@ use std::sync::Arc;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be recorded as a GenAI response",
     label = "the `Ok` value (or the value) this function returns must implement `GenAiResponse`",
-    note = "add `#[derive(genai_span::GenAiResponse)]` to `{Self}` and mark its fields, e.g. `#[genai(response_model)]`, `#[genai(input_tokens)]`, `#[genai(finish_reason)]`",
-    note = "or implement `genai_span::GenAiResponse` for it by hand"
+    note = "derive `genai_span::GenAiResponse` for the response type and mark its fields, e.g. `#[genai(response_model)]`, `#[genai(input_tokens)]`, `#[genai(finish_reason)]`",
+    note = "or implement `genai_span::GenAiResponse` for it by hand; `execute_tool`, `retrieval` and workflow spans need neither"
 )]
 pub trait GenAiResponse {
     /// Reports what this response carries into `response`.

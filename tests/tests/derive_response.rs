@@ -219,6 +219,8 @@ struct AnthropicMessage<'a> {
 
 struct ContentBlock;
 
+// Anthropic's field names: all end in `tokens`.
+#[allow(clippy::struct_field_names)]
 #[derive(GenAiResponse)]
 struct AnthropicUsage {
     #[genai(input_tokens)]
@@ -289,7 +291,10 @@ struct EmbeddingsUsage {
 #[test]
 fn embeddings_response() {
     let response = EmbeddingsResponse {
-        data: vec![EmbeddingData { index: 0, embedding: vec![0.1; 1536] }, EmbeddingData { index: 1, embedding: vec![0.2; 1536] }],
+        data: vec![
+            EmbeddingData { index: 0, embedding: vec![0.1; 1536] },
+            EmbeddingData { index: 1, embedding: vec![0.2; 1536] },
+        ],
         model: "text-embedding-3-small".into(),
         usage: EmbeddingsUsage { prompt_tokens: 8 },
     };

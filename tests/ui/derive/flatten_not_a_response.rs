@@ -12,4 +12,13 @@ struct ChatResponse {
     usage: Option<Usage>,
 }
 
+#[derive(GenAiResponse)]
+enum Response {
+    Chat(#[genai(flatten)] ChatResponse),
+    Usage {
+        #[genai(flatten)]
+        usage: Usage,
+    },
+}
+
 fn main() {}

@@ -1,0 +1,6 @@
+use genai_span::genai_span;
+
+#[genai_span]
+async fn complete() {}
+
+fn main() {}

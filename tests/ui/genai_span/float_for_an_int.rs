@@ -1,0 +1,14 @@
+use genai_span::{GenAiResponse, genai_span};
+
+#[derive(GenAiResponse)]
+struct Response {
+    #[genai(response_model)]
+    model: String,
+}
+
+#[genai_span(chat, provider = "openai", model = "gpt-4o", max_tokens = 1.5)]
+async fn complete() -> Response {
+    Response { model: String::new() }
+}
+
+fn main() {}
