@@ -41,6 +41,7 @@ struct Choice {
 }
 
 #[derive(Debug, Clone, GenAiResponse)]
+#[allow(clippy::struct_field_names, reason = "OpenAI's field names")]
 struct Usage {
     #[genai(input_tokens)]
     prompt_tokens: u32,
@@ -104,7 +105,11 @@ impl OpenAiClient {
     #[genai_span(chat, provider = "openai", model = req.model, conversation_id = conversation,
         temperature = req.temperature, max_tokens = req.max_tokens,
         server_address = self.base_url, server_port = 443)]
-    async fn chat(&self, conversation: &str, req: &ChatRequest) -> Result<ChatCompletion, ApiError> {
+    async fn chat(
+        &self,
+        conversation: &str,
+        req: &ChatRequest,
+    ) -> Result<ChatCompletion, ApiError> {
         tokio::time::sleep(Duration::from_millis(40)).await;
         {
             let mut left = self.rate_limited_calls.lock().expect("not poisoned");
@@ -113,15 +118,28 @@ impl OpenAiClient {
                 return Err(ApiError::RateLimited);
             }
         }
-        let prompt_tokens = req.messages.iter().map(|m| m.content.split_whitespace().count() as u32 + 4).sum();
-        let last = req.messages.last().map(|m| m.role).unwrap_or("user");
+        let words: usize = req
+            .messages
+            .iter()
+            .map(|m| m.content.split_whitespace().count() + 4)
+            .sum();
+        let prompt_tokens = u32::try_from(words).unwrap_or(u32::MAX);
+        let last = req.messages.last().map_or("user", |m| m.role);
         // The script: the first turn asks for two tools, the turn after tool results answers.
         let choice = if last == "user" {
             Choice {
                 finish_reason: "tool_calls".into(),
                 tool_calls: vec![
-                    ToolCall { id: "call_1".into(), name: "get_weather".into(), argument: "Paris".into() },
-                    ToolCall { id: "call_2".into(), name: "get_weather".into(), argument: "Atlantis".into() },
+                    ToolCall {
+                        id: "call_1".into(),
+                        name: "get_weather".into(),
+                        argument: "Paris".into(),
+                    },
+                    ToolCall {
+                        id: "call_2".into(),
+                        name: "get_weather".into(),
+                        argument: "Atlantis".into(),
+                    },
                 ],
                 content: None,
             }
@@ -135,13 +153,21 @@ impl OpenAiClient {
         Ok(ChatCompletion {
             id: format!("chatcmpl-{prompt_tokens}"),
             model: format!("{}-2024-08-06", req.model),
-            usage: Usage { prompt_tokens, completion_tokens: 18, cached_tokens: prompt_tokens / 2 },
+            usage: Usage {
+                prompt_tokens,
+                completion_tokens: 18,
+                cached_tokens: prompt_tokens / 2,
+            },
             choices: vec![choice],
         })
     }
 
     /// Retries rate-limited calls: each attempt is its own span.
-    async fn chat_with_retry(&self, conversation: &str, req: &ChatRequest) -> Result<ChatCompletion, ApiError> {
+    async fn chat_with_retry(
+        &self,
+        conversation: &str,
+        req: &ChatRequest,
+    ) -> Result<ChatCompletion, ApiError> {
         loop {
             match self.chat(conversation, req).await {
                 Err(ApiError::RateLimited) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -187,13 +213,28 @@ fn format_celsius(degrees: f64) -> String {
 
 #[genai_span(invoke_agent, provider = "openai", agent_name = "weather-assistant", agent_id = "asst_42",
     conversation_id = conversation, model = "gpt-4o")]
-async fn run_agent(client: &OpenAiClient, conversation: &str, question: &str) -> Result<String, ApiError> {
+async fn run_agent(
+    client: &OpenAiClient,
+    conversation: &str,
+    question: &str,
+) -> Result<String, ApiError> {
     let mut messages = vec![
-        Message { role: "system", content: "You answer weather questions with tools.".into() },
-        Message { role: "user", content: question.into() },
+        Message {
+            role: "system",
+            content: "You answer weather questions with tools.".into(),
+        },
+        Message {
+            role: "user",
+            content: question.into(),
+        },
     ];
     loop {
-        let request = ChatRequest { model: "gpt-4o".into(), messages: messages.clone(), temperature: 0.2, max_tokens: 512 };
+        let request = ChatRequest {
+            model: "gpt-4o".into(),
+            messages: messages.clone(),
+            temperature: 0.2,
+            max_tokens: 512,
+        };
         let completion = client.chat_with_retry(conversation, &request).await?;
         let choice = &completion.choices[0];
         if choice.tool_calls.is_empty() {
@@ -204,7 +245,10 @@ async fn run_agent(client: &OpenAiClient, conversation: &str, question: &str) ->
                 Ok(degrees) => format_celsius(degrees),
                 Err(error) => format!("error: {error}"),
             };
-            messages.push(Message { role: "tool", content: format!("{} -> {result}", call.name) });
+            messages.push(Message {
+                role: "tool",
+                content: format!("{} -> {result}", call.name),
+            });
         }
     }
 }
@@ -224,7 +268,10 @@ impl SpanExporter for Collect {
 
 fn print_tree(spans: &[SpanData]) -> String {
     let mut out = String::new();
-    let mut roots: Vec<&SpanData> = spans.iter().filter(|s| s.parent_span_id == SpanId::INVALID).collect();
+    let mut roots: Vec<&SpanData> = spans
+        .iter()
+        .filter(|s| s.parent_span_id == SpanId::INVALID)
+        .collect();
     roots.sort_by_key(|s| s.start_time);
     for root in roots {
         print_span(&mut out, spans, root, 0);
@@ -233,17 +280,37 @@ fn print_tree(spans: &[SpanData]) -> String {
 }
 
 fn print_span(out: &mut String, spans: &[SpanData], span: &SpanData, depth: usize) {
-    let millis = span.end_time.duration_since(span.start_time).unwrap_or_default().as_millis();
+    let millis = span
+        .end_time
+        .duration_since(span.start_time)
+        .unwrap_or_default()
+        .as_millis();
     let status = match &span.status {
         Status::Error { description } => format!("  ERROR: {description}"),
         _ => String::new(),
     };
-    let _ = writeln!(out, "{:indent$}{} [{:?}, {millis} ms]{status}", "", span.name, span.span_kind, indent = depth * 2);
+    let _ = writeln!(
+        out,
+        "{:indent$}{} [{:?}, {millis} ms]{status}",
+        "",
+        span.name,
+        span.span_kind,
+        indent = depth * 2
+    );
     for kv in &span.attributes {
-        let _ = writeln!(out, "{:indent$}  {} = {}", "", kv.key, kv.value, indent = depth * 2);
+        let _ = writeln!(
+            out,
+            "{:indent$}  {} = {}",
+            "",
+            kv.key,
+            kv.value,
+            indent = depth * 2
+        );
     }
-    let mut children: Vec<&SpanData> =
-        spans.iter().filter(|s| s.parent_span_id == span.span_context.span_id()).collect();
+    let mut children: Vec<&SpanData> = spans
+        .iter()
+        .filter(|s| s.parent_span_id == span.span_context.span_id())
+        .collect();
     children.sort_by_key(|s| s.start_time);
     for child in children {
         print_span(out, spans, child, depth + 1);
@@ -253,17 +320,28 @@ fn print_span(out: &mut String, spans: &[SpanData], span: &SpanData, depth: usiz
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let collected = Collect::default();
-    let provider = SdkTracerProvider::builder().with_simple_exporter(collected.clone()).build();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(collected.clone())
+        .build();
     let layer = tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("agent-example"))
         .with_location(false)
         .with_threads(false)
         .with_target(false)
         .with_tracked_inactivity(false);
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer)).expect("first subscriber");
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
+        .expect("first subscriber");
 
-    let client = OpenAiClient { base_url: "api.openai.com", rate_limited_calls: Mutex::new(1) };
-    let answer = run_agent(&client, "conv-2026-11-21", "What's the weather in Paris and Atlantis?").await;
+    let client = OpenAiClient {
+        base_url: "api.openai.com",
+        rate_limited_calls: Mutex::new(1),
+    };
+    let answer = run_agent(
+        &client,
+        "conv-2026-11-21",
+        "What's the weather in Paris and Atlantis?",
+    )
+    .await;
     println!("answer: {}\n", answer.as_deref().unwrap_or("(failed)"));
 
     provider.force_flush().expect("flush");

@@ -29,7 +29,8 @@ fn private_at(krate: &TokenStream, span: Span) -> TokenStream {
             .into_iter()
             .map(|mut token| {
                 if let proc_macro2::TokenTree::Group(group) = &token {
-                    let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                    let mut inner =
+                        proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
                     inner.set_span(span);
                     token = inner.into();
                 }
@@ -63,7 +64,8 @@ pub(crate) fn function(plan: &Plan, mut item: ItemFn) -> TokenStream {
         // `#[async_trait]` output: `Box::pin(async move { ... })`. The span is created at the
         // call, outside the boxed future, where the arguments still have their own names.
         let original = inner.clone();
-        *inner = syn::parse_quote!(#krate::__private::Instrumented::new(#span_var, #original, #finish));
+        *inner =
+            syn::parse_quote!(#krate::__private::Instrumented::new(#span_var, #original, #finish));
         let block = &item.block;
         quote!(#block)
     } else {
@@ -103,13 +105,24 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let kind = plan.kind.as_str();
 
     // Fields set at creation come first: `__private::fields::<N>` takes them by position.
-    let scalar: Vec<(usize, &crate::validate::Value)> =
-        plan.values.iter().enumerate().filter(|(_, v)| v.conversion != Conversion::StrArray).collect();
-    let mut names: Vec<String> = vec!["otel.name".into(), "otel.kind".into(), "gen_ai.operation.name".into()];
+    let scalar: Vec<(usize, &crate::validate::Value)> = plan
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.conversion != Conversion::StrArray)
+        .collect();
+    let mut names: Vec<String> = vec![
+        "otel.name".into(),
+        "otel.kind".into(),
+        "gen_ai.operation.name".into(),
+    ];
     names.extend(scalar.iter().map(|(_, v)| v.key.clone()));
     let created = names.len();
     names.extend(plan.op.recorded.iter().map(|k| (*k).to_owned()));
-    names.extend(["error.type".to_owned(), "otel.status_description".to_owned()]);
+    names.extend([
+        "error.type".to_owned(),
+        "otel.status_description".to_owned(),
+    ]);
 
     // Each argument is borrowed once. Typed ones are bound as `&dyn` of their value trait,
     // so a value of the wrong type is reported on the user's expression.
@@ -170,13 +183,21 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let pairs = pairs.iter().map(|(field, value)| {
         quote!((#field, ::core::option::Option::Some(&#value as &dyn #private::tracing::Value)))
     });
-    let arrays = plan.values.iter().enumerate().filter(|(_, v)| v.conversion == Conversion::StrArray).map(|(i, v)| {
-        let var = ident(&format!("genai_value_{i}"));
-        let key = &v.key;
-        let at = private_at(krate, v.expr.span());
-        quote_spanned!(v.expr.span()=> #at::str_array(&#span_var, #key, #var);)
-    });
-    let deprecated = plan.deprecated.iter().map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
+    let arrays = plan
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.conversion == Conversion::StrArray)
+        .map(|(i, v)| {
+            let var = ident(&format!("genai_value_{i}"));
+            let key = &v.key;
+            let at = private_at(krate, v.expr.span());
+            quote_spanned!(v.expr.span()=> #at::str_array(&#span_var, #key, #var);)
+        });
+    let deprecated = plan
+        .deprecated
+        .iter()
+        .map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
     let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
 
     quote! {
@@ -259,8 +280,15 @@ fn async_trait_future(block: &mut Block) -> Option<&mut Expr> {
     let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
         return None;
     };
-    let Expr::Path(func) = call.func.as_ref() else { return None };
-    let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let Expr::Path(func) = call.func.as_ref() else {
+        return None;
+    };
+    let segments: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let is_box_pin = segments.ends_with(&["Box".to_owned(), "pin".to_owned()]);
     if !is_box_pin || call.args.len() != 1 {
         return None;

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemFn, TraitItemFn};
 
 /// The function to instrument, or an error spanned on the part that is wrong.
-pub(crate) fn function(tokens: TokenStream) -> syn::Result<ItemFn> {
+pub(crate) fn function(tokens: &TokenStream) -> syn::Result<ItemFn> {
     if let Ok(item) = syn::parse2::<ItemFn>(tokens.clone()) {
         if let Some(constness) = &item.sig.constness {
             return Err(syn::Error::new(
@@ -38,7 +38,12 @@ fn item_keyword_span(item: &Item) -> proc_macro2::Span {
     let tokens = item.to_token_stream();
     // Past outer attributes and visibility: the span of the item's keyword.
     let mut spans = tokens.into_iter().filter_map(|t| match t {
-        proc_macro2::TokenTree::Ident(ident) if !matches!(ident.to_string().as_str(), "pub" | "crate" | "in" | "self" | "super") => {
+        proc_macro2::TokenTree::Ident(ident)
+            if !matches!(
+                ident.to_string().as_str(),
+                "pub" | "crate" | "in" | "self" | "super"
+            ) =>
+        {
             Some(ident.span())
         }
         _ => None,

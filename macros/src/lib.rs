@@ -27,25 +27,25 @@ pub fn semconv_impl(input: TokenStream) -> TokenStream {
 /// Documented on its re-export, `genai_span::genai_span`.
 #[proc_macro_attribute]
 pub fn genai_span(args: TokenStream, item: TokenStream) -> TokenStream {
-    genai_span_impl(args.into(), item.into()).into()
+    genai_span_impl(args.into(), &item.into()).into()
 }
 
 /// `#[genai_span]` over `proc_macro2` types, so it can be unit-tested.
-fn genai_span_impl(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let function = match item::function(item.clone()) {
+fn genai_span_impl(args: proc_macro2::TokenStream, item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let function = match item::function(item) {
         Ok(function) => function,
         // The item goes back unchanged next to the error, so the rest of the crate still
         // compiles and only the real mistake is reported.
         Err(error) => return fallback(&error, item),
     };
-    let plan = parse::args(args).and_then(|args| validate::plan(args, &function.sig.ident));
+    let plan = parse::args(args).and_then(|args| validate::plan(&args, &function.sig.ident));
     match plan {
         Ok(plan) => expand::function(&plan, function),
         Err(error) => fallback(&error, item),
     }
 }
 
-fn fallback(error: &syn::Error, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+fn fallback(error: &syn::Error, item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let error = error.to_compile_error();
     quote::quote!(#error #item)
 }

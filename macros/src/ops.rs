@@ -12,33 +12,114 @@ pub(crate) struct Shorthand {
 
 /// Every shorthand, in the order the docs list them.
 pub(crate) static SHORTHANDS: &[Shorthand] = &[
-    Shorthand { name: "provider", key: "gen_ai.provider.name" },
-    Shorthand { name: "model", key: "gen_ai.request.model" },
-    Shorthand { name: "server_address", key: "server.address" },
-    Shorthand { name: "server_port", key: "server.port" },
-    Shorthand { name: "conversation_id", key: "gen_ai.conversation.id" },
-    Shorthand { name: "agent_name", key: "gen_ai.agent.name" },
-    Shorthand { name: "agent_id", key: "gen_ai.agent.id" },
-    Shorthand { name: "agent_description", key: "gen_ai.agent.description" },
-    Shorthand { name: "agent_version", key: "gen_ai.agent.version" },
-    Shorthand { name: "tool_name", key: "gen_ai.tool.name" },
-    Shorthand { name: "tool_call_id", key: "gen_ai.tool.call.id" },
-    Shorthand { name: "tool_type", key: "gen_ai.tool.type" },
-    Shorthand { name: "tool_description", key: "gen_ai.tool.description" },
-    Shorthand { name: "data_source_id", key: "gen_ai.data_source.id" },
-    Shorthand { name: "workflow_name", key: "gen_ai.workflow.name" },
-    Shorthand { name: "temperature", key: "gen_ai.request.temperature" },
-    Shorthand { name: "max_tokens", key: "gen_ai.request.max_tokens" },
-    Shorthand { name: "top_p", key: "gen_ai.request.top_p" },
-    Shorthand { name: "top_k", key: "gen_ai.request.top_k" },
-    Shorthand { name: "seed", key: "gen_ai.request.seed" },
-    Shorthand { name: "stop_sequences", key: "gen_ai.request.stop_sequences" },
-    Shorthand { name: "frequency_penalty", key: "gen_ai.request.frequency_penalty" },
-    Shorthand { name: "presence_penalty", key: "gen_ai.request.presence_penalty" },
-    Shorthand { name: "choice_count", key: "gen_ai.request.choice.count" },
-    Shorthand { name: "output_type", key: "gen_ai.output.type" },
-    Shorthand { name: "encoding_formats", key: "gen_ai.request.encoding_formats" },
-    Shorthand { name: "stream", key: "gen_ai.request.stream" },
+    Shorthand {
+        name: "provider",
+        key: "gen_ai.provider.name",
+    },
+    Shorthand {
+        name: "model",
+        key: "gen_ai.request.model",
+    },
+    Shorthand {
+        name: "server_address",
+        key: "server.address",
+    },
+    Shorthand {
+        name: "server_port",
+        key: "server.port",
+    },
+    Shorthand {
+        name: "conversation_id",
+        key: "gen_ai.conversation.id",
+    },
+    Shorthand {
+        name: "agent_name",
+        key: "gen_ai.agent.name",
+    },
+    Shorthand {
+        name: "agent_id",
+        key: "gen_ai.agent.id",
+    },
+    Shorthand {
+        name: "agent_description",
+        key: "gen_ai.agent.description",
+    },
+    Shorthand {
+        name: "agent_version",
+        key: "gen_ai.agent.version",
+    },
+    Shorthand {
+        name: "tool_name",
+        key: "gen_ai.tool.name",
+    },
+    Shorthand {
+        name: "tool_call_id",
+        key: "gen_ai.tool.call.id",
+    },
+    Shorthand {
+        name: "tool_type",
+        key: "gen_ai.tool.type",
+    },
+    Shorthand {
+        name: "tool_description",
+        key: "gen_ai.tool.description",
+    },
+    Shorthand {
+        name: "data_source_id",
+        key: "gen_ai.data_source.id",
+    },
+    Shorthand {
+        name: "workflow_name",
+        key: "gen_ai.workflow.name",
+    },
+    Shorthand {
+        name: "temperature",
+        key: "gen_ai.request.temperature",
+    },
+    Shorthand {
+        name: "max_tokens",
+        key: "gen_ai.request.max_tokens",
+    },
+    Shorthand {
+        name: "top_p",
+        key: "gen_ai.request.top_p",
+    },
+    Shorthand {
+        name: "top_k",
+        key: "gen_ai.request.top_k",
+    },
+    Shorthand {
+        name: "seed",
+        key: "gen_ai.request.seed",
+    },
+    Shorthand {
+        name: "stop_sequences",
+        key: "gen_ai.request.stop_sequences",
+    },
+    Shorthand {
+        name: "frequency_penalty",
+        key: "gen_ai.request.frequency_penalty",
+    },
+    Shorthand {
+        name: "presence_penalty",
+        key: "gen_ai.request.presence_penalty",
+    },
+    Shorthand {
+        name: "choice_count",
+        key: "gen_ai.request.choice.count",
+    },
+    Shorthand {
+        name: "output_type",
+        key: "gen_ai.output.type",
+    },
+    Shorthand {
+        name: "encoding_formats",
+        key: "gen_ai.request.encoding_formats",
+    },
+    Shorthand {
+        name: "stream",
+        key: "gen_ai.request.stream",
+    },
 ];
 
 pub(crate) fn shorthand(name: &str) -> Option<&'static Shorthand> {
@@ -171,7 +252,13 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         kind_choice: true,
         name_detail: Some("model"),
         required: &["provider", "model"],
-        allowed: &["provider", "model", "server_address", "server_port", "encoding_formats"],
+        allowed: &[
+            "provider",
+            "model",
+            "server_address",
+            "server_port",
+            "encoding_formats",
+        ],
         response: Response::Required,
         recorded: &[
             "gen_ai.response.model",
@@ -185,7 +272,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         kind_choice: true,
         name_detail: Some("data_source_id"),
         required: &[],
-        allowed: &["provider", "model", "server_address", "server_port", "data_source_id", "top_k"],
+        allowed: &[
+            "provider",
+            "model",
+            "server_address",
+            "server_port",
+            "data_source_id",
+            "top_k",
+        ],
         response: Response::None,
         recorded: &[],
     },
@@ -254,7 +348,11 @@ pub(crate) fn operation(name: &str) -> Option<&'static Operation> {
 impl Operation {
     /// The operations that accept the shorthand `arg`, for error messages.
     pub(crate) fn accepting(arg: &str) -> Vec<&'static str> {
-        OPERATIONS.iter().filter(|op| op.allowed.contains(&arg)).map(|op| op.name).collect()
+        OPERATIONS
+            .iter()
+            .filter(|op| op.allowed.contains(&arg))
+            .map(|op| op.name)
+            .collect()
     }
 }
 
@@ -266,12 +364,21 @@ mod tests {
     #[test]
     fn every_key_is_a_known_attribute() {
         for s in SHORTHANDS {
-            assert!(table::by_key(s.key).is_some(), "shorthand `{}` sets unknown key `{}`", s.name, s.key);
+            assert!(
+                table::by_key(s.key).is_some(),
+                "shorthand `{}` sets unknown key `{}`",
+                s.name,
+                s.key
+            );
         }
         assert!(table::by_key("gen_ai.operation.name").is_some());
         for op in OPERATIONS {
             for key in op.recorded.iter().filter(|k| **k != TOOL_CALL_COUNT) {
-                assert!(table::by_key(key).is_some(), "`{}` records unknown key `{key}`", op.name);
+                assert!(
+                    table::by_key(key).is_some(),
+                    "`{}` records unknown key `{key}`",
+                    op.name
+                );
             }
         }
     }
@@ -279,11 +386,24 @@ mod tests {
     #[test]
     fn every_argument_of_an_operation_is_a_shorthand() {
         for op in OPERATIONS {
-            for arg in op.allowed.iter().chain(op.required).chain(op.name_detail.iter()) {
-                assert!(shorthand(arg).is_some(), "`{}` names unknown argument `{arg}`", op.name);
+            for arg in op
+                .allowed
+                .iter()
+                .chain(op.required)
+                .chain(op.name_detail.iter())
+            {
+                assert!(
+                    shorthand(arg).is_some(),
+                    "`{}` names unknown argument `{arg}`",
+                    op.name
+                );
             }
             for arg in op.required {
-                assert!(op.allowed.contains(arg), "`{}` requires `{arg}` but does not allow it", op.name);
+                assert!(
+                    op.allowed.contains(arg),
+                    "`{}` requires `{arg}` but does not allow it",
+                    op.name
+                );
             }
         }
     }
@@ -293,7 +413,11 @@ mod tests {
         for op in OPERATIONS {
             for arg in op.allowed {
                 let key = shorthand(arg).unwrap().key;
-                assert!(!op.recorded.contains(&key), "`{}`: `{arg}` collides with a recorded key", op.name);
+                assert!(
+                    !op.recorded.contains(&key),
+                    "`{}`: `{arg}` collides with a recorded key",
+                    op.name
+                );
             }
         }
     }

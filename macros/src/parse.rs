@@ -80,7 +80,10 @@ impl Parse for Arg {
         if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             if input.is_empty() || input.peek(Token![,]) {
-                return Err(syn::Error::new(name.span(), format!("`{name} =` needs a value")));
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("`{name} =` needs a value"),
+                ));
             }
             let value: Expr = input.parse()?;
             return Ok(Arg::Named(Named { name, value }));
@@ -110,7 +113,11 @@ impl Parse for FieldArg {
 
 /// Parses the attribute's arguments.
 pub(crate) fn args(tokens: TokenStream) -> syn::Result<Args> {
-    let span = if tokens.is_empty() { Span::call_site() } else { first_span(&tokens) };
+    let span = if tokens.is_empty() {
+        Span::call_site()
+    } else {
+        first_span(&tokens)
+    };
     let parsed = Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens)?;
     let mut args = Args {
         operation: None,
@@ -137,7 +144,11 @@ pub(crate) fn args(tokens: TokenStream) -> syn::Result<Args> {
 }
 
 fn first_span(tokens: &TokenStream) -> Span {
-    tokens.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span())
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
 }
 
 #[cfg(test)]
@@ -171,7 +182,12 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for tokens in [quote! { 1 }, quote! { chat, = x }, quote! { chat, model = }, quote! { chat, fields(1 = 2) }] {
+        for tokens in [
+            quote! { 1 },
+            quote! { chat, = x },
+            quote! { chat, model = },
+            quote! { chat, fields(1 = 2) },
+        ] {
             assert!(args(tokens).is_err());
         }
     }

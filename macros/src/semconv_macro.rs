@@ -85,7 +85,9 @@ fn parse_arg(input: ParseStream<'_>) -> syn::Result<Arg> {
         return Err(input.error(expected));
     };
     if !input.is_empty() {
-        return Err(input.error("unexpected tokens: `semconv!` takes one const name or one quoted key"));
+        return Err(
+            input.error("unexpected tokens: `semconv!` takes one const name or one quoted key")
+        );
     }
     Ok(arg)
 }
@@ -95,7 +97,10 @@ fn lookup_name(ident: &Ident) -> syn::Result<&'static Attr> {
     let name = ident.to_string();
     table::by_const_name(&name).ok_or_else(|| {
         let hint = did_you_mean(&table::suggest(&name));
-        Error::new(ident.span(), format!("unknown semantic-convention attribute `{name}`{hint}"))
+        Error::new(
+            ident.span(),
+            format!("unknown semantic-convention attribute `{name}`{hint}"),
+        )
     })
 }
 
@@ -105,10 +110,16 @@ fn lookup_key(lit: &LitStr) -> syn::Result<&'static Attr> {
     table::by_key(&key).ok_or_else(|| {
         let hint = match table::by_const_name(&key) {
             // `semconv!("GEN_AI_REQUEST_MODEL")`: the const's name, quoted.
-            Some(attr) => format!("; did you mean `{}` (or `{}` unquoted)?", attr.key, attr.name),
+            Some(attr) => format!(
+                "; did you mean `{}` (or `{}` unquoted)?",
+                attr.key, attr.name
+            ),
             None => did_you_mean(&table::suggest_keys(&key)),
         };
-        Error::new(lit.span(), format!("unknown semantic-convention attribute key `{key}`{hint}"))
+        Error::new(
+            lit.span(),
+            format!("unknown semantic-convention attribute key `{key}`{hint}"),
+        )
     })
 }
 
@@ -126,7 +137,9 @@ fn did_you_mean(suggestions: &[&str]) -> String {
 fn unwrap_invisible_group(tokens: TokenStream) -> TokenStream {
     let mut iter = tokens.clone().into_iter();
     match (iter.next(), iter.next()) {
-        (Some(TokenTree::Group(group)), None) if group.delimiter() == Delimiter::None => group.stream(),
+        (Some(TokenTree::Group(group)), None) if group.delimiter() == Delimiter::None => {
+            group.stream()
+        }
         _ => tokens,
     }
 }
@@ -136,22 +149,43 @@ mod tests {
     use super::*;
 
     fn expand_str(input: TokenStream) -> Result<String, String> {
-        expand(input).map(|tokens| tokens.to_string()).map_err(|error| error.to_string())
+        expand(input)
+            .map(|tokens| tokens.to_string())
+            .map_err(|error| error.to_string())
     }
 
     #[test]
     fn names_and_keys_expand_to_the_literal() {
-        assert_eq!(expand_str(quote!(krate; GEN_AI_REQUEST_MODEL)), Ok("\"gen_ai.request.model\"".into()));
-        assert_eq!(expand_str(quote!(krate; "gen_ai.request.model")), Ok("\"gen_ai.request.model\"".into()));
-        assert_eq!(expand_str(quote!(::a::b; SERVER_PORT)), Ok("\"server.port\"".into()));
+        assert_eq!(
+            expand_str(quote!(krate; GEN_AI_REQUEST_MODEL)),
+            Ok("\"gen_ai.request.model\"".into())
+        );
+        assert_eq!(
+            expand_str(quote!(krate; "gen_ai.request.model")),
+            Ok("\"gen_ai.request.model\"".into())
+        );
+        assert_eq!(
+            expand_str(quote!(::a::b; SERVER_PORT)),
+            Ok("\"server.port\"".into())
+        );
     }
 
     #[test]
     fn deprecated_names_read_the_runtime_const() {
         let expanded = expand_str(quote!(krate; GEN_AI_SYSTEM)).unwrap();
-        assert_eq!(expanded, quote!({ let _ = krate::semconv::GEN_AI_SYSTEM; "gen_ai.system" }).to_string());
+        assert_eq!(
+            expanded,
+            quote!({
+                let _ = krate::semconv::GEN_AI_SYSTEM;
+                "gen_ai.system"
+            })
+            .to_string()
+        );
         let expanded = expand_str(quote!(krate; "gen_ai.usage.prompt_tokens")).unwrap();
-        assert!(expanded.contains("GEN_AI_USAGE_PROMPT_TOKENS"), "{expanded}");
+        assert!(
+            expanded.contains("GEN_AI_USAGE_PROMPT_TOKENS"),
+            "{expanded}"
+        );
     }
 
     #[test]
@@ -179,8 +213,20 @@ mod tests {
         let expected = "expected a semantic-convention const name like `GEN_AI_REQUEST_MODEL` or a quoted key like `\"gen_ai.request.model\"`";
         assert_eq!(expand_str(quote!(krate;)), Err(expected.into()));
         assert_eq!(expand_str(quote!(krate; 42)), Err(expected.into()));
-        assert!(expand_str(quote!(krate; semconv::GEN_AI_REQUEST_MODEL)).unwrap_err().contains("not a path"));
-        assert!(expand_str(quote!(krate; GEN_AI_REQUEST_MODEL, SERVER_PORT)).unwrap_err().starts_with("unexpected tokens"));
-        assert!(expand_str(quote!(GEN_AI_REQUEST_MODEL)).unwrap_err().contains("genai_span::semconv!"));
+        assert!(
+            expand_str(quote!(krate; semconv::GEN_AI_REQUEST_MODEL))
+                .unwrap_err()
+                .contains("not a path")
+        );
+        assert!(
+            expand_str(quote!(krate; GEN_AI_REQUEST_MODEL, SERVER_PORT))
+                .unwrap_err()
+                .starts_with("unexpected tokens")
+        );
+        assert!(
+            expand_str(quote!(GEN_AI_REQUEST_MODEL))
+                .unwrap_err()
+                .contains("genai_span::semconv!")
+        );
     }
 }

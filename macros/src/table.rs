@@ -35,10 +35,16 @@ pub(crate) enum ValueType {
     /// `int[]`
     IntArray,
     /// `double[]`
-    #[allow(dead_code, reason = "no attribute has this type today; the generator emits it when one does")]
+    #[allow(
+        dead_code,
+        reason = "no attribute has this type today; the generator emits it when one does"
+    )]
     DoubleArray,
     /// `boolean[]`
-    #[allow(dead_code, reason = "no attribute has this type today; the generator emits it when one does")]
+    #[allow(
+        dead_code,
+        reason = "no attribute has this type today; the generator emits it when one does"
+    )]
     BooleanArray,
     /// `any`: a structured value, recorded as JSON text on spans.
     Any,
@@ -49,7 +55,10 @@ pub(crate) enum ValueType {
 // The macros only ask whether a key is deprecated today: rustc prints the note when the
 // expansion reads the runtime's `#[deprecated]` const. The details stay in the table for
 // diagnostics that name the replacement.
-#[allow(dead_code, reason = "complete deprecation data; read by tests and future diagnostics")]
+#[allow(
+    dead_code,
+    reason = "complete deprecation data; read by tests and future diagnostics"
+)]
 pub(crate) struct Deprecation {
     /// Why.
     pub(crate) reason: DeprecationReason,
@@ -74,13 +83,17 @@ pub(crate) enum DeprecationReason {
 
 /// The attribute whose const is named `name`.
 pub(crate) fn by_const_name(name: &str) -> Option<&'static Attr> {
-    let index = ATTRIBUTES.binary_search_by(|attr| attr.name.cmp(name)).ok()?;
+    let index = ATTRIBUTES
+        .binary_search_by(|attr| attr.name.cmp(name))
+        .ok()?;
     Some(&ATTRIBUTES[index])
 }
 
 /// The attribute with this key.
 pub(crate) fn by_key(key: &str) -> Option<&'static Attr> {
-    let index = BY_KEY.binary_search_by(|&i| ATTRIBUTES[usize::from(i)].key.cmp(key)).ok()?;
+    let index = BY_KEY
+        .binary_search_by(|&i| ATTRIBUTES[usize::from(i)].key.cmp(key))
+        .ok()?;
     Some(&ATTRIBUTES[usize::from(BY_KEY[index])])
 }
 
@@ -98,14 +111,18 @@ pub(crate) fn suggest_keys(key: &str) -> Vec<&'static str> {
 /// nearest first (ties alphabetically), no further than a third of `name`'s length (at least
 /// 2 edits), and no more than one edit further than the nearest one, so a clear match is
 /// suggested alone.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let name_chars: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
     let cutoff = (name_chars.len() / 3).max(2);
     let mut scored: Vec<(usize, &'a str)> = candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
         .filter_map(|candidate| {
-            let candidate_chars: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
+            let candidate_chars: Vec<char> =
+                candidate.chars().flat_map(char::to_lowercase).collect();
             let distance = levenshtein(&name_chars, &candidate_chars);
             (distance <= cutoff).then_some((distance, candidate))
         })
@@ -113,7 +130,12 @@ pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
     scored.sort_unstable();
     scored.dedup_by(|a, b| a.1 == b.1);
     let best = scored.first().map_or(0, |&(distance, _)| distance);
-    scored.into_iter().take_while(|&(distance, _)| distance <= best + 1).take(3).map(|(_, c)| c).collect()
+    scored
+        .into_iter()
+        .take_while(|&(distance, _)| distance <= best + 1)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// The Levenshtein distance: insertions, deletions and substitutions each cost one.
@@ -136,15 +158,27 @@ mod tests {
     use super::*;
 
     fn distance(a: &str, b: &str) -> usize {
-        levenshtein(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>())
+        levenshtein(
+            &a.chars().collect::<Vec<_>>(),
+            &b.chars().collect::<Vec<_>>(),
+        )
     }
 
     #[test]
     fn table_is_sorted_for_binary_search() {
-        assert!(ATTRIBUTES.windows(2).all(|w| w[0].name < w[1].name), "ATTRIBUTES must be sorted by name");
+        assert!(
+            ATTRIBUTES.windows(2).all(|w| w[0].name < w[1].name),
+            "ATTRIBUTES must be sorted by name"
+        );
         assert_eq!(BY_KEY.len(), ATTRIBUTES.len());
-        let keys: Vec<&str> = BY_KEY.iter().map(|&i| ATTRIBUTES[usize::from(i)].key).collect();
-        assert!(keys.windows(2).all(|w| w[0] < w[1]), "BY_KEY must sort the keys");
+        let keys: Vec<&str> = BY_KEY
+            .iter()
+            .map(|&i| ATTRIBUTES[usize::from(i)].key)
+            .collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "BY_KEY must sort the keys"
+        );
         for attr in ATTRIBUTES {
             assert_eq!(by_const_name(attr.name), Some(attr));
             assert_eq!(by_key(attr.key), Some(attr));
@@ -154,12 +188,30 @@ mod tests {
     #[test]
     fn lookups() {
         let model = by_const_name("GEN_AI_REQUEST_MODEL").unwrap();
-        assert_eq!((model.key, model.ty, model.deprecated), ("gen_ai.request.model", ValueType::String, None));
-        assert_eq!(by_key("gen_ai.request.temperature").map(|a| a.ty), Some(ValueType::Double));
-        assert_eq!(by_key("gen_ai.request.stop_sequences").map(|a| a.ty), Some(ValueType::StringArray));
-        assert_eq!(by_key("gen_ai.usage.input_tokens").map(|a| a.ty), Some(ValueType::Int));
-        assert_eq!(by_key("gen_ai.request.stream").map(|a| a.ty), Some(ValueType::Boolean));
-        assert_eq!(by_key("gen_ai.input.messages").map(|a| a.ty), Some(ValueType::Any));
+        assert_eq!(
+            (model.key, model.ty, model.deprecated),
+            ("gen_ai.request.model", ValueType::String, None)
+        );
+        assert_eq!(
+            by_key("gen_ai.request.temperature").map(|a| a.ty),
+            Some(ValueType::Double)
+        );
+        assert_eq!(
+            by_key("gen_ai.request.stop_sequences").map(|a| a.ty),
+            Some(ValueType::StringArray)
+        );
+        assert_eq!(
+            by_key("gen_ai.usage.input_tokens").map(|a| a.ty),
+            Some(ValueType::Int)
+        );
+        assert_eq!(
+            by_key("gen_ai.request.stream").map(|a| a.ty),
+            Some(ValueType::Boolean)
+        );
+        assert_eq!(
+            by_key("gen_ai.input.messages").map(|a| a.ty),
+            Some(ValueType::Any)
+        );
         assert_eq!(by_const_name("gen_ai.request.model"), None);
         assert_eq!(by_key("GEN_AI_REQUEST_MODEL"), None);
         assert_eq!(by_const_name(""), None);
@@ -171,11 +223,20 @@ mod tests {
         assert_eq!(system.reason, DeprecationReason::Renamed);
         assert_eq!(system.replacement_key, Some("gen_ai.provider.name"));
         assert_eq!(system.replacement_const, Some("GEN_AI_PROVIDER_NAME"));
-        assert_eq!(system.note, "renamed to `gen_ai.provider.name`: use `GEN_AI_PROVIDER_NAME`");
+        assert_eq!(
+            system.note,
+            "renamed to `gen_ai.provider.name`: use `GEN_AI_PROVIDER_NAME`"
+        );
         let prompt = by_key("gen_ai.prompt").unwrap().deprecated.unwrap();
-        assert_eq!((prompt.reason, prompt.replacement_key), (DeprecationReason::Obsoleted, None));
+        assert_eq!(
+            (prompt.reason, prompt.replacement_key),
+            (DeprecationReason::Obsoleted, None)
+        );
         // Moved to the GenAI repository is not a deprecation.
-        assert_eq!(by_const_name("GEN_AI_PROVIDER_NAME").unwrap().deprecated, None);
+        assert_eq!(
+            by_const_name("GEN_AI_PROVIDER_NAME").unwrap().deprecated,
+            None
+        );
     }
 
     #[test]
@@ -190,16 +251,28 @@ mod tests {
     fn suggestions() {
         assert_eq!(suggest("GEN_AI_REQUEST_MODLE"), ["GEN_AI_REQUEST_MODEL"]);
         assert_eq!(suggest("gen_ai_request_model"), ["GEN_AI_REQUEST_MODEL"]);
-        assert_eq!(suggest_keys("gen_ai.request.modle"), ["gen_ai.request.model"]);
-        assert_eq!(suggest_keys("gen_ai.usage.input_token"), ["gen_ai.usage.input_tokens"]);
+        assert_eq!(
+            suggest_keys("gen_ai.request.modle"),
+            ["gen_ai.request.model"]
+        );
+        assert_eq!(
+            suggest_keys("gen_ai.usage.input_token"),
+            ["gen_ai.usage.input_tokens"]
+        );
         assert!(suggest("COMPLETELY_UNRELATED_THING").is_empty());
         assert!(suggest("GEN_AI_TOOL_NAM").len() <= 3);
     }
 
     #[test]
     fn nearest_keeps_close_ties_only() {
-        assert_eq!(nearest("colour", ["color", "colors", "flavour", "collar"]), ["color", "collar", "colors"]);
-        assert_eq!(nearest("abcdefghij", ["abcdefgxyz", "abcdefghij_"]), ["abcdefghij_"]);
+        assert_eq!(
+            nearest("colour", ["color", "colors", "flavour", "collar"]),
+            ["color", "collar", "colors"]
+        );
+        assert_eq!(
+            nearest("abcdefghij", ["abcdefgxyz", "abcdefghij_"]),
+            ["abcdefghij_"]
+        );
         assert_eq!(nearest("a", ["b", "c", "d", "e"]), ["b", "c", "d"]);
         assert!(nearest("same", ["same"]).is_empty());
     }

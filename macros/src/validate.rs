@@ -73,7 +73,7 @@ impl Errors {
 }
 
 /// Checks `args` for the function `fn_name` and plans the span.
-pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
+pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
     let mut errors = Errors::default();
 
     let Some(op_ident) = &args.operation else {
@@ -90,7 +90,11 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
         let names: Vec<&str> = ops::OPERATIONS.iter().map(|op| op.name).collect();
         return Err(syn::Error::new(
             op_ident.span(),
-            format!("unknown operation `{op_name}`{}; expected one of {}", did_you_mean(&op_name, &names), list(names.iter().copied())),
+            format!(
+                "unknown operation `{op_name}`{}; expected one of {}",
+                did_you_mean(&op_name, &names),
+                list(names.iter().copied())
+            ),
         ));
     };
 
@@ -103,14 +107,21 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
         }
     };
     for extra in args.fields_tokens.iter().skip(1) {
-        errors.push(extra.span(), "duplicate argument `fields`; put every entry in one `fields(...)`");
+        errors.push(
+            extra.span(),
+            "duplicate argument `fields`; put every entry in one `fields(...)`",
+        );
     }
     for flag in &args.flags {
         let name = flag.to_string();
         let hint = if ops::shorthand(&name).is_some() || name == "kind" {
             format!("`{name}` needs a value: `{name} = ...`")
         } else {
-            format!("unknown argument `{name}`{}; expected one of {}", did_you_mean(&name, &argument_names(op)), list(argument_names(op).into_iter()))
+            format!(
+                "unknown argument `{name}`{}; expected one of {}",
+                did_you_mean(&name, &argument_names(op)),
+                list(argument_names(op).into_iter())
+            )
         };
         errors.push(flag.span(), hint);
     }
@@ -129,10 +140,17 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
             match kind_value(&named.value) {
                 Some(_) if !op.kind_choice => errors.push(
                     named.name.span(),
-                    format!("`{}` spans are always `{}`; remove `kind = ...`", op.name, op.kind.as_str()),
+                    format!(
+                        "`{}` spans are always `{}`; remove `kind = ...`",
+                        op.name,
+                        op.kind.as_str()
+                    ),
                 ),
                 Some(k) => kind = k,
-                None => errors.push(named.value_span(), "expected `kind = client` or `kind = internal`"),
+                None => errors.push(
+                    named.value_span(),
+                    "expected `kind = client` or `kind = internal`",
+                ),
             }
             continue;
         }
@@ -140,7 +158,11 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
             let names = argument_names(op);
             errors.push(
                 named.name.span(),
-                format!("unknown argument `{name}`{}; expected one of {}", did_you_mean(&name, &names), list(names.iter().copied())),
+                format!(
+                    "unknown argument `{name}`{}; expected one of {}",
+                    did_you_mean(&name, &names),
+                    list(names.iter().copied())
+                ),
             );
             continue;
         };
@@ -169,9 +191,13 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
     let mut values = Vec::new();
     let mut name_detail = None;
     for shorthand in ops::SHORTHANDS {
-        let Some(expr) = given.get(shorthand.name) else { continue };
+        let Some(expr) = given.get(shorthand.name) else {
+            continue;
+        };
         let ty = table::by_key(shorthand.key).map_or(ValueType::String, |attr| attr.ty);
-        let Some(conversion) = conversion(ty) else { continue };
+        let Some(conversion) = conversion(ty) else {
+            continue;
+        };
         if let Some(error) = check_literal(expr, conversion, shorthand.name, shorthand.key) {
             errors.push(error.span(), error);
             continue;
@@ -179,7 +205,11 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
         if op.name_detail == Some(shorthand.name) {
             name_detail = Some(values.len());
         }
-        values.push(Value { key: shorthand.key.to_owned(), conversion, expr: (*expr).clone() });
+        values.push(Value {
+            key: shorthand.key.to_owned(),
+            conversion,
+            expr: (*expr).clone(),
+        });
     }
 
     let mut deprecated = Vec::new();
@@ -187,8 +217,14 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
     for field in &args.fields {
         match field_value(field, op, &mut deprecated) {
             Ok(value) => {
-                if field_keys.insert(value.key.clone(), field.key.span()).is_some() {
-                    errors.push(field.key.span(), format!("duplicate key `{}` in `fields`", value.key));
+                if field_keys
+                    .insert(value.key.clone(), field.key.span())
+                    .is_some()
+                {
+                    errors.push(
+                        field.key.span(),
+                        format!("duplicate key `{}` in `fields`", value.key),
+                    );
                 } else {
                     values.push(value);
                 }
@@ -198,12 +234,24 @@ pub(crate) fn plan(args: Args, fn_name: &Ident) -> syn::Result<Plan> {
     }
 
     let name = match name_detail.map(|i| (i, &values[i].expr)) {
-        Some((_, Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }))) => SpanName::Const(format!("{} {}", op.name, lit.value())),
+        Some((
+            _,
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }),
+        )) => SpanName::Const(format!("{} {}", op.name, lit.value())),
         Some((index, _)) => SpanName::Detail(index),
         None => SpanName::Const(op.name.to_owned()),
     };
 
-    errors.finish(Plan { op, kind, krate, name, values, deprecated })
+    errors.finish(Plan {
+        op,
+        kind,
+        krate,
+        name,
+        values,
+        deprecated,
+    })
 }
 
 impl crate::parse::Named {
@@ -227,18 +275,32 @@ fn kind_value(expr: &Expr) -> Option<SpanKind> {
 /// Keys `#[genai_span]` sets itself.
 fn reserved(key: &str, op: &Operation) -> Option<String> {
     if key == "gen_ai.operation.name" || key == "error.type" || key.starts_with("otel.") {
-        return Some(format!("`{key}` is set by #[genai_span]; remove it from `fields`"));
+        return Some(format!(
+            "`{key}` is set by #[genai_span]; remove it from `fields`"
+        ));
     }
     if op.recorded.contains(&key) {
-        return Some(format!("`{key}` is recorded from the return value of `{}` spans; remove it from `fields`", op.name));
+        return Some(format!(
+            "`{key}` is recorded from the return value of `{}` spans; remove it from `fields`",
+            op.name
+        ));
     }
     // `fields` may add keys the conventions do not list for this operation (that is what it
     // is for), but a key with its own argument goes through that argument.
-    let shorthand = ops::SHORTHANDS.iter().find(|s| s.key == key && op.allowed.contains(&s.name))?;
-    Some(format!("`{key}` has its own argument: write `{} = ...` instead of putting it in `fields`", shorthand.name))
+    let shorthand = ops::SHORTHANDS
+        .iter()
+        .find(|s| s.key == key && op.allowed.contains(&s.name))?;
+    Some(format!(
+        "`{key}` has its own argument: write `{} = ...` instead of putting it in `fields`",
+        shorthand.name
+    ))
 }
 
-fn field_value(field: &FieldArg, op: &Operation, deprecated: &mut Vec<Ident>) -> syn::Result<Value> {
+fn field_value(
+    field: &FieldArg,
+    op: &Operation,
+    deprecated: &mut Vec<Ident>,
+) -> syn::Result<Value> {
     let (key, ty) = match &field.key {
         FieldKey::Const(ident) => {
             let name = ident.to_string();
@@ -272,7 +334,10 @@ fn field_value(field: &FieldArg, op: &Operation, deprecated: &mut Vec<Ident>) ->
                     ),
                 ));
             } else if key.is_empty() {
-                return Err(syn::Error::new(lit.span(), "an attribute key cannot be empty"));
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "an attribute key cannot be empty",
+                ));
             } else {
                 (key, None)
             }
@@ -290,7 +355,11 @@ fn field_value(field: &FieldArg, op: &Operation, deprecated: &mut Vec<Ident>) ->
     if let Some(error) = check_literal(&field.value, conversion, &key, &key) {
         return Err(error);
     }
-    Ok(Value { key, conversion, expr: field.value.clone() })
+    Ok(Value {
+        key,
+        conversion,
+        expr: field.value.clone(),
+    })
 }
 
 fn conversion(ty: ValueType) -> Option<Conversion> {
@@ -317,13 +386,19 @@ fn check_literal(expr: &Expr, conversion: Conversion, arg: &str, key: &str) -> O
     };
     let found = match literal_kind(expr)? {
         LiteralKind::Str if conversion == Conversion::Str => return None,
-        LiteralKind::Int if matches!(conversion, Conversion::Int | Conversion::Double) => return None,
+        LiteralKind::Int if matches!(conversion, Conversion::Int | Conversion::Double) => {
+            return None;
+        }
         LiteralKind::Float if conversion == Conversion::Double => return None,
         LiteralKind::Bool if conversion == Conversion::Bool => return None,
         LiteralKind::StrArray if conversion == Conversion::StrArray => return None,
         kind => kind.describe(),
     };
-    let key_note = if arg == key { format!("`{key}`") } else { format!("`{arg}` (`{key}`)") };
+    let key_note = if arg == key {
+        format!("`{key}`")
+    } else {
+        format!("`{arg}` (`{key}`)")
+    };
     Some(syn::Error::new(
         syn::spanned::Spanned::span(expr),
         format!("{key_note} takes {expected}, e.g. `{example}`, found {found}"),
@@ -364,12 +439,17 @@ fn literal_kind(expr: &Expr) -> Option<LiteralKind> {
             Lit::Bool(_) => LiteralKind::Bool,
             _ => LiteralKind::Other,
         }),
-        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match literal_kind(&unary.expr)? {
-            kind @ (LiteralKind::Int | LiteralKind::Float) => Some(kind),
-            _ => Some(LiteralKind::Other),
-        },
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            match literal_kind(&unary.expr)? {
+                kind @ (LiteralKind::Int | LiteralKind::Float) => Some(kind),
+                _ => Some(LiteralKind::Other),
+            }
+        }
         Expr::Array(array) => {
-            let all_str = array.elems.iter().all(|e| matches!(literal_kind(e), Some(LiteralKind::Str)));
+            let all_str = array
+                .elems
+                .iter()
+                .all(|e| matches!(literal_kind(e), Some(LiteralKind::Str)));
             let all_lit = array.elems.iter().all(|e| literal_kind(e).is_some());
             if all_str {
                 Some(LiteralKind::StrArray)
@@ -387,7 +467,11 @@ fn literal_kind(expr: &Expr) -> Option<LiteralKind> {
 
 fn not_for_operation(arg: &str, op: &Operation) -> String {
     let ops = Operation::accepting(arg);
-    format!("`{arg}` does not apply to `{}` spans; it applies to {}", op.name, list(ops.into_iter()))
+    format!(
+        "`{arg}` does not apply to `{}` spans; it applies to {}",
+        op.name,
+        list(ops.into_iter())
+    )
 }
 
 fn missing(op: &Operation, arg: &str) -> String {
@@ -396,8 +480,15 @@ fn missing(op: &Operation, arg: &str) -> String {
         "model" => "model = req.model",
         _ => "...",
     };
-    let why = if op.name_detail == Some(arg) { format!(" (the span is named `{} {{{arg}}}`)", op.name) } else { String::new() };
-    format!("`{}` spans need `{arg} = ...`{why}; add e.g. `{example}`", op.name)
+    let why = if op.name_detail == Some(arg) {
+        format!(" (the span is named `{} {{{arg}}}`)", op.name)
+    } else {
+        String::new()
+    };
+    format!(
+        "`{}` spans need `{arg} = ...`{why}; add e.g. `{example}`",
+        op.name
+    )
 }
 
 /// Every argument `op` accepts, for "expected one of".
@@ -411,7 +502,10 @@ fn argument_names(op: &Operation) -> Vec<&'static str> {
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `; did you mean `x`?`-style hint from the nearest candidates, or nothing.
@@ -430,13 +524,20 @@ mod tests {
     use quote::quote;
 
     fn plan_of(tokens: TokenStream) -> syn::Result<Plan> {
-        plan(crate::parse::args(tokens).unwrap(), &Ident::new("get_weather", Span::call_site()))
+        plan(
+            &crate::parse::args(tokens).unwrap(),
+            &Ident::new("get_weather", Span::call_site()),
+        )
     }
 
     fn error_of(tokens: TokenStream) -> String {
         match plan_of(tokens) {
             Ok(_) => panic!("expected an error"),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+            Err(e) => e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -469,37 +570,104 @@ mod tests {
 
     #[test]
     fn reports_every_mistake_at_once() {
-        let message = error_of(quote!(chat, modle = x, tool_call_id = y, temperature = "hot"));
-        assert!(message.contains("unknown argument `modle` (did you mean `model`?)"), "{message}");
-        assert!(message.contains("`tool_call_id` does not apply to `chat` spans; it applies to `execute_tool`"), "{message}");
-        assert!(message.contains("`temperature` (`gen_ai.request.temperature`) takes a number"), "{message}");
-        assert!(message.contains("`chat` spans need `provider = ...`"), "{message}");
-        assert!(message.contains("`chat` spans need `model = ...`"), "{message}");
+        let message = error_of(quote!(
+            chat,
+            modle = x,
+            tool_call_id = y,
+            temperature = "hot"
+        ));
+        assert!(
+            message.contains("unknown argument `modle` (did you mean `model`?)"),
+            "{message}"
+        );
+        assert!(
+            message.contains(
+                "`tool_call_id` does not apply to `chat` spans; it applies to `execute_tool`"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("`temperature` (`gen_ai.request.temperature`) takes a number"),
+            "{message}"
+        );
+        assert!(
+            message.contains("`chat` spans need `provider = ...`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("`chat` spans need `model = ...`"),
+            "{message}"
+        );
     }
 
     #[test]
     fn fields_keys_are_checked() {
         let message = error_of(quote!(execute_tool, fields(GEN_AI_REQUEST_MODLE = x)));
-        assert!(message.contains("did you mean `GEN_AI_REQUEST_MODEL`?"), "{message}");
+        assert!(
+            message.contains("did you mean `GEN_AI_REQUEST_MODEL`?"),
+            "{message}"
+        );
         let message = error_of(quote!(execute_tool, fields("gen_ai.made.up" = x)));
-        assert!(message.contains("not a GenAI semantic-convention key"), "{message}");
-        let message = error_of(quote!(chat, provider = "p", model = "m", fields(GEN_AI_USAGE_INPUT_TOKENS = 3)));
-        assert!(message.contains("recorded from the return value"), "{message}");
-        let message = error_of(quote!(chat, provider = "p", model = "m", fields(GEN_AI_REQUEST_MODEL = 3)));
+        assert!(
+            message.contains("not a GenAI semantic-convention key"),
+            "{message}"
+        );
+        let message = error_of(quote!(
+            chat,
+            provider = "p",
+            model = "m",
+            fields(GEN_AI_USAGE_INPUT_TOKENS = 3)
+        ));
+        assert!(
+            message.contains("recorded from the return value"),
+            "{message}"
+        );
+        let message = error_of(quote!(
+            chat,
+            provider = "p",
+            model = "m",
+            fields(GEN_AI_REQUEST_MODEL = 3)
+        ));
         assert!(message.contains("write `model = ...`"), "{message}");
     }
 
     #[test]
     fn custom_and_typed_fields_are_planned() {
-        let plan = plan_of(quote!(execute_tool, fields(GEN_AI_CONVERSATION_ID = c, "app.user" = u))).unwrap();
-        let keys: Vec<(&str, Conversion)> = plan.values.iter().map(|v| (v.key.as_str(), v.conversion)).collect();
-        assert_eq!(keys, [("gen_ai.tool.name", Conversion::Str), ("gen_ai.conversation.id", Conversion::Str), ("app.user", Conversion::Custom)]);
+        let plan = plan_of(quote!(
+            execute_tool,
+            fields(GEN_AI_CONVERSATION_ID = c, "app.user" = u)
+        ))
+        .unwrap();
+        let keys: Vec<(&str, Conversion)> = plan
+            .values
+            .iter()
+            .map(|v| (v.key.as_str(), v.conversion))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("gen_ai.tool.name", Conversion::Str),
+                ("gen_ai.conversation.id", Conversion::Str),
+                ("app.user", Conversion::Custom)
+            ]
+        );
     }
 
     #[test]
     fn duplicates_and_kind_are_checked() {
-        let message = error_of(quote!(execute_tool, tool_call_id = a, tool_call_id = b, kind = client));
-        assert!(message.contains("duplicate argument `tool_call_id`"), "{message}");
-        assert!(message.contains("`execute_tool` spans are always `internal`"), "{message}");
+        let message = error_of(quote!(
+            execute_tool,
+            tool_call_id = a,
+            tool_call_id = b,
+            kind = client
+        ));
+        assert!(
+            message.contains("duplicate argument `tool_call_id`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("`execute_tool` spans are always `internal`"),
+            "{message}"
+        );
     }
 }

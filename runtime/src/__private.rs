@@ -6,7 +6,10 @@
 //! and an error is classified by [`GenAiError`] when it implements it, by its type name
 //! otherwise.
 
-#![allow(missing_debug_implementations, reason = "the probes wrap values of any type, Debug or not")]
+#![allow(
+    missing_debug_implementations,
+    reason = "the probes wrap values of any type, Debug or not"
+)]
 
 use std::borrow::Cow;
 use std::convert::Infallible;
@@ -53,9 +56,13 @@ pub fn enabled(callsite: &'static DefaultCallsite) -> bool {
 /// # Panics
 /// Never for expansions: they declare at least `N` fields.
 #[inline]
+#[must_use]
 pub fn fields<const N: usize>(meta: &'static Metadata<'static>) -> [Field; N] {
     let mut iter = meta.fields().iter();
-    std::array::from_fn(|_| iter.next().expect("a callsite declares its creation fields"))
+    std::array::from_fn(|_| {
+        iter.next()
+            .expect("a callsite declares its creation fields")
+    })
 }
 
 /// `Some(&str)` for a `string` attribute argument.

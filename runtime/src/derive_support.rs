@@ -250,7 +250,9 @@ macro_rules! count_value {
         }
     )*};
 }
-count_value!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+count_value!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+);
 
 impl<T: CountValue> CountValue for Option<T> {
     #[inline]
@@ -367,7 +369,10 @@ impl<T: GenAiResponse + ?Sized> Flatten for T {
 
 /// `#[genai(response_model)]`.
 #[inline]
-pub fn response_model<'a, T: ResponseStr<S>, S>(value: &'a T, response: &mut ResponseAttributes<'a>) {
+pub fn response_model<'a, T: ResponseStr<S>, S>(
+    value: &'a T,
+    response: &mut ResponseAttributes<'a>,
+) {
     if let Some(model) = value.response_str() {
         response.response_model(model);
     }
@@ -383,7 +388,10 @@ pub fn response_id<'a, T: ResponseStr<S>, S>(value: &'a T, response: &mut Respon
 
 /// `#[genai(finish_reason)]`.
 #[inline]
-pub fn finish_reason<'a, T: FinishReasonValues<S>, S>(value: &'a T, response: &mut ResponseAttributes<'a>) {
+pub fn finish_reason<'a, T: FinishReasonValues<S>, S>(
+    value: &'a T,
+    response: &mut ResponseAttributes<'a>,
+) {
     value.finish_reasons(response);
 }
 
@@ -407,7 +415,10 @@ pub fn cache_read_input_tokens<T: TokenValue>(value: &T, response: &mut Response
 
 /// `#[genai(cache_creation_input_tokens)]`.
 #[inline]
-pub fn cache_creation_input_tokens<T: TokenValue>(value: &T, response: &mut ResponseAttributes<'_>) {
+pub fn cache_creation_input_tokens<T: TokenValue>(
+    value: &T,
+    response: &mut ResponseAttributes<'_>,
+) {
     response.cache_creation_input_tokens(value.token_value());
 }
 

@@ -45,7 +45,11 @@ where
 {
     /// Wraps `inner`; `finish` records its output on `span` once it is ready.
     pub fn new(span: Span, inner: F, finish: R) -> Self {
-        Instrumented { inner, span, finish: Some(finish) }
+        Instrumented {
+            inner,
+            span,
+            finish: Some(finish),
+        }
     }
 }
 

@@ -96,7 +96,7 @@ pub mod __private;
 /// | `stream` | `gen_ai.request.stream` | boolean |
 ///
 /// - `fields(GEN_AI_X = expr, "my.key" = expr)` sets any other key: a constant of
-///   [`semconv`] (checked at compile time, typed by the conventions) or a quoted key outside
+///   [`semconv`](mod@semconv) (checked at compile time, typed by the conventions) or a quoted key outside
 ///   `gen_ai.*` (recorded with the value's own type; see [`FieldValue`]).
 /// - `kind = client | internal` where the conventions allow both.
 /// - `crate = path` when `genai_span` is re-exported under another path.
@@ -142,8 +142,9 @@ pub const TOOL_CALL_COUNT: &str = "genai_span.response.tool_call.count";
 
 /// A semantic-convention key as a string literal, checked at compile time.
 ///
-/// Takes the name of a [`semconv`] const or a quoted key, and expands to the key's literal, so it
-/// works wherever a literal is required: in `concat!`, in `const` items, as a `match` pattern.
+/// Takes the name of a [`semconv`](mod@semconv) const or a quoted key, and expands to the
+/// key's literal, so it works wherever a literal is required: in `concat!`, in `const` items, as
+/// a `match` pattern.
 ///
 /// ```
 /// use genai_span::semconv;

@@ -65,8 +65,10 @@ impl<'a> Batch<'a> {
         };
         // A ValueSet is a fixed-size array; unused slots repeat a field with no value, which
         // subscribers skip.
-        let fields: [Field; BATCH] = std::array::from_fn(|i| self.fields[i].clone().unwrap_or_else(|| first.clone()));
-        let pairs: [(&Field, Option<&dyn Value>); BATCH] = std::array::from_fn(|i| (&fields[i], self.values[i]));
+        let fields: [Field; BATCH] =
+            std::array::from_fn(|i| self.fields[i].clone().unwrap_or_else(|| first.clone()));
+        let pairs: [(&Field, Option<&dyn Value>); BATCH] =
+            std::array::from_fn(|i| (&fields[i], self.values[i]));
         self.span.record_all(&meta.fields().value_set(&pairs));
     }
 }
@@ -76,15 +78,42 @@ pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
     let usage = attrs.usage;
     let mut batch = Batch::new(span);
     let optional: [(&str, Option<&dyn Value>); 9] = [
-        (GEN_AI_RESPONSE_MODEL, attrs.model.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_RESPONSE_ID, attrs.id.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_USAGE_INPUT_TOKENS, usage.input.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_USAGE_OUTPUT_TOKENS, usage.output.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cache_read.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cache_creation.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning.as_ref().map(|v| v as &dyn Value)),
-        (TOOL_CALL_COUNT, attrs.tool_calls.as_ref().map(|v| v as &dyn Value)),
-        (GEN_AI_EMBEDDINGS_DIMENSION_COUNT, attrs.embedding_dimensions.as_ref().map(|v| v as &dyn Value)),
+        (
+            GEN_AI_RESPONSE_MODEL,
+            attrs.model.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_RESPONSE_ID,
+            attrs.id.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_USAGE_INPUT_TOKENS,
+            usage.input.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_USAGE_OUTPUT_TOKENS,
+            usage.output.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+            usage.cache_read.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+            usage.cache_creation.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+            usage.reasoning.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            TOOL_CALL_COUNT,
+            attrs.tool_calls.as_ref().map(|v| v as &dyn Value),
+        ),
+        (
+            GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+            attrs.embedding_dimensions.as_ref().map(|v| v as &dyn Value),
+        ),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
@@ -94,8 +123,15 @@ pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
     batch.flush();
 
     if !attrs.finish_reasons.is_empty() && span.field(GEN_AI_RESPONSE_FINISH_REASONS).is_some() {
-        let reasons: Vec<StringValue> = attrs.finish_reasons.iter().map(|r| StringValue::from(r.to_owned())).collect();
-        span.set_attribute(GEN_AI_RESPONSE_FINISH_REASONS, OtelValue::Array(Array::String(reasons)));
+        let reasons: Vec<StringValue> = attrs
+            .finish_reasons
+            .iter()
+            .map(|r| StringValue::from(r.to_owned()))
+            .collect();
+        span.set_attribute(
+            GEN_AI_RESPONSE_FINISH_REASONS,
+            OtelValue::Array(Array::String(reasons)),
+        );
     }
 }
 
@@ -108,7 +144,11 @@ pub(crate) fn error(span: &Span, error_type: &str, description: &str) {
 }
 
 /// Records a `string[]` attribute.
-pub(crate) fn str_array(span: &Span, key: &'static str, each: impl FnOnce(&mut dyn FnMut(&str)) -> bool) {
+pub(crate) fn str_array(
+    span: &Span,
+    key: &'static str,
+    each: impl FnOnce(&mut dyn FnMut(&str)) -> bool,
+) {
     let mut items = Vec::new();
     if each(&mut |s| items.push(StringValue::from(s.to_owned()))) {
         span.set_attribute(key, OtelValue::Array(Array::String(items)));

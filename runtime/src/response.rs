@@ -146,7 +146,11 @@ impl<'a> ResponseAttributes<'a> {
     /// Adds `count` tool calls the model asked for (recorded as
     /// [`TOOL_CALL_COUNT`](crate::TOOL_CALL_COUNT)).
     pub fn tool_calls(&mut self, count: usize) {
-        self.tool_calls = Some(self.tool_calls.unwrap_or(0).saturating_add(saturating_i64(count)));
+        self.tool_calls = Some(
+            self.tool_calls
+                .unwrap_or(0)
+                .saturating_add(saturating_i64(count)),
+        );
     }
 
     /// Sets `gen_ai.embeddings.dimension.count`.
@@ -336,10 +340,16 @@ mod tests {
 
     #[test]
     fn finish_reasons_keep_order_past_the_inline_capacity() {
-        let choices: Vec<Choice> = ["a", "b", "c", "d", "e", "f"].iter().map(|r| Choice(r, 1)).collect();
+        let choices: Vec<Choice> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .map(|r| Choice(r, 1))
+            .collect();
         let mut attrs = ResponseAttributes::default();
         choices.record(&mut attrs);
-        assert_eq!(attrs.finish_reasons().collect::<Vec<_>>(), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(
+            attrs.finish_reasons().collect::<Vec<_>>(),
+            ["a", "b", "c", "d", "e", "f"]
+        );
         assert_eq!(attrs.tool_call_count(), Some(6));
     }
 

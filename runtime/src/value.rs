@@ -264,7 +264,9 @@ macro_rules! field_value_int {
         }
     )*};
 }
-field_value_int!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+field_value_int!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+);
 
 impl FieldValue for f64 {
     type Traced<'a> = f64;
@@ -306,4 +308,3 @@ impl<T: FieldValue> FieldValue for Option<T> {
         self.as_ref().map(FieldValue::traced)
     }
 }
-

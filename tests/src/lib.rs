@@ -30,7 +30,9 @@ impl Telemetry {
     #[must_use]
     pub fn new() -> Self {
         let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
         let layer = tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("genai-span-tests"))
             .with_location(false)
@@ -38,7 +40,11 @@ impl Telemetry {
             .with_target(false)
             .with_tracked_inactivity(false);
         let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
-        Telemetry { exporter, provider, dispatch }
+        Telemetry {
+            exporter,
+            provider,
+            dispatch,
+        }
     }
 
     /// The dispatcher, for `WithSubscriber::with_subscriber` on futures.
@@ -68,8 +74,18 @@ impl Telemetry {
     /// Unless exactly one span has that name.
     #[must_use]
     pub fn span(&self, name: &str) -> SpanData {
-        let mut found: Vec<SpanData> = self.spans().into_iter().filter(|s| s.name == name).collect();
-        assert_eq!(found.len(), 1, "expected one span named {name:?}, found {}: {:?}", found.len(), self.names());
+        let mut found: Vec<SpanData> = self
+            .spans()
+            .into_iter()
+            .filter(|s| s.name == name)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one span named {name:?}, found {}: {:?}",
+            found.len(),
+            self.names()
+        );
         found.remove(0)
     }
 
@@ -89,7 +105,12 @@ pub fn attributes(span: &SpanData) -> BTreeMap<String, Value> {
     let mut map = BTreeMap::new();
     for kv in &span.attributes {
         let previous = map.insert(kv.key.to_string(), kv.value.clone());
-        assert!(previous.is_none(), "duplicate attribute {} on span {}", kv.key, span.name);
+        assert!(
+            previous.is_none(),
+            "duplicate attribute {} on span {}",
+            kv.key,
+            span.name
+        );
     }
     map
 }
@@ -109,13 +130,16 @@ pub fn i(value: i64) -> Value {
 /// A string-array attribute value.
 #[must_use]
 pub fn strings(values: &[&str]) -> Value {
-    Value::Array(Array::String(values.iter().map(|v| (*v).to_owned().into()).collect()))
+    Value::Array(Array::String(
+        values.iter().map(|v| (*v).to_owned().into()).collect(),
+    ))
 }
 
 /// Whether `child`'s parent is `parent`, in the same trace.
 #[must_use]
 pub fn is_child_of(child: &SpanData, parent: &SpanData) -> bool {
-    child.parent_span_id == parent.span_context.span_id() && child.span_context.trace_id() == parent.span_context.trace_id()
+    child.parent_span_id == parent.span_context.span_id()
+        && child.span_context.trace_id() == parent.span_context.trace_id()
 }
 
 /// Whether the span is a root.

@@ -5,7 +5,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use genai_span::{GenAiError, GenAiResponse, genai_span};
-use genai_span_tests::{Telemetry, attributes, error_description, i, is_child_of, is_root, s, strings};
+use genai_span_tests::{
+    Telemetry, attributes, error_description, i, is_child_of, is_root, s, strings,
+};
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanKind, Status};
 use tracing::Instrument as _;
@@ -34,6 +36,7 @@ struct Choice {
 }
 
 #[derive(Debug, Clone, GenAiResponse)]
+#[allow(clippy::struct_field_names, reason = "OpenAI's field names")]
 struct Usage {
     #[genai(input_tokens)]
     prompt_tokens: u64,
@@ -82,7 +85,11 @@ impl Client {
     #[genai_span(chat, provider = "openai", model = req.model, conversation_id = session.id,
         temperature = req.temperature, max_tokens = req.max_tokens, stop_sequences = req.stop,
         server_address = "api.openai.com", server_port = 443)]
-    async fn complete(&self, session: &Session, req: &ChatRequest) -> Result<ChatResponse, ApiError> {
+    async fn complete(
+        &self,
+        session: &Session,
+        req: &ChatRequest,
+    ) -> Result<ChatResponse, ApiError> {
         tokio::task::yield_now().await;
         if self.fail {
             return Err(ApiError::RateLimited);
@@ -91,10 +98,19 @@ impl Client {
             id: "chatcmpl-1".into(),
             model: format!("{}-2024-08-06", req.model),
             choices: vec![Choice {
-                finish_reason: if req.tool_calls > 0 { "tool_calls" } else { "stop" }.into(),
+                finish_reason: if req.tool_calls > 0 {
+                    "tool_calls"
+                } else {
+                    "stop"
+                }
+                .into(),
                 tool_calls: (0..req.tool_calls).map(|n| format!("call_{n}")).collect(),
             }],
-            usage: Some(Usage { prompt_tokens: 42, completion_tokens: 7, cached_tokens: Some(10) }),
+            usage: Some(Usage {
+                prompt_tokens: 42,
+                completion_tokens: 7,
+                cached_tokens: Some(10),
+            }),
         })
     }
 }
@@ -128,22 +144,42 @@ fn add(a: i64, b: i64) -> i64 {
 
 #[genai_span(invoke_agent, provider = "openai", agent_name = "planner", conversation_id = session.id)]
 async fn run_agent(client: &Client, session: &Session, task: &str) -> Result<String, ApiError> {
-    let first = ChatRequest { model: "gpt-4o".into(), temperature: 0.2, max_tokens: None, stop: vec![], tool_calls: 1 };
+    let first = ChatRequest {
+        model: "gpt-4o".into(),
+        temperature: 0.2,
+        max_tokens: None,
+        stop: vec![],
+        tool_calls: 1,
+    };
     client.complete(session, &first).await?;
-    let call = ToolCall { id: "call_0".into() };
+    let call = ToolCall {
+        id: "call_0".into(),
+    };
     let weather = get_weather(&call, task).await.unwrap_or_default();
-    let second = ChatRequest { model: "gpt-4o".into(), temperature: 0.2, max_tokens: Some(256), stop: vec![], tool_calls: 0 };
+    let second = ChatRequest {
+        model: "gpt-4o".into(),
+        temperature: 0.2,
+        max_tokens: Some(256),
+        stop: vec![],
+        tool_calls: 0,
+    };
     client.complete(session, &second).await?;
     Ok(weather)
 }
 
 fn block_on<F: Future>(telemetry: &Telemetry, future: F) -> F::Output {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(future.with_subscriber(telemetry.dispatch()))
 }
 
 fn expected(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
 }
 
 // ---- Inference -----------------------------------------------------------------------
@@ -152,7 +188,9 @@ fn expected(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
 fn a_chat_call_is_a_client_span_with_every_spec_attribute() {
     let telemetry = Telemetry::new();
     let client = Client { fail: false };
-    let session = Session { id: "conv-7".into() };
+    let session = Session {
+        id: "conv-7".into(),
+    };
     let req = ChatRequest {
         model: "gpt-4o".into(),
         temperature: 0.5,
@@ -161,7 +199,10 @@ fn a_chat_call_is_a_client_span_with_every_spec_attribute() {
         tool_calls: 2,
     };
     let response = block_on(&telemetry, client.complete(&session, &req)).unwrap();
-    assert_eq!(response.id, "chatcmpl-1", "the function's result is unchanged");
+    assert_eq!(
+        response.id, "chatcmpl-1",
+        "the function's result is unchanged"
+    );
 
     let span = telemetry.span("chat gpt-4o");
     assert_eq!(span.span_kind, SpanKind::Client);
@@ -194,7 +235,13 @@ fn an_absent_optional_argument_records_nothing() {
     let telemetry = Telemetry::new();
     let client = Client { fail: false };
     let session = Session { id: "c".into() };
-    let req = ChatRequest { model: "m".into(), temperature: 1.0, max_tokens: None, stop: vec![], tool_calls: 0 };
+    let req = ChatRequest {
+        model: "m".into(),
+        temperature: 1.0,
+        max_tokens: None,
+        stop: vec![],
+        tool_calls: 0,
+    };
     block_on(&telemetry, client.complete(&session, &req)).unwrap();
     let attrs = attributes(&telemetry.span("chat m"));
     assert!(!attrs.contains_key("gen_ai.request.max_tokens"));
@@ -206,13 +253,25 @@ fn an_error_sets_error_type_and_status_from_the_error() {
     let telemetry = Telemetry::new();
     let client = Client { fail: true };
     let session = Session { id: "c".into() };
-    let req = ChatRequest { model: "gpt-4o".into(), temperature: 1.0, max_tokens: None, stop: vec![], tool_calls: 0 };
+    let req = ChatRequest {
+        model: "gpt-4o".into(),
+        temperature: 1.0,
+        max_tokens: None,
+        stop: vec![],
+        tool_calls: 0,
+    };
     assert!(block_on(&telemetry, client.complete(&session, &req)).is_err());
     let span = telemetry.span("chat gpt-4o");
-    assert_eq!(error_description(&span).as_deref(), Some("rate limited: retry in 3s"));
+    assert_eq!(
+        error_description(&span).as_deref(),
+        Some("rate limited: retry in 3s")
+    );
     let attrs = attributes(&span);
     assert_eq!(attrs["error.type"], s("rate_limited"));
-    assert!(!attrs.contains_key("gen_ai.response.model"), "no response attributes on a failure");
+    assert!(
+        !attrs.contains_key("gen_ai.response.model"),
+        "no response attributes on a failure"
+    );
 }
 
 // ---- Tools ---------------------------------------------------------------------------
@@ -220,8 +279,13 @@ fn an_error_sets_error_type_and_status_from_the_error() {
 #[test]
 fn a_tool_is_an_internal_span_named_after_its_function() {
     let telemetry = Telemetry::new();
-    let call = ToolCall { id: "call_9".into() };
-    assert_eq!(block_on(&telemetry, get_weather(&call, "Paris")).unwrap(), "sunny in Paris");
+    let call = ToolCall {
+        id: "call_9".into(),
+    };
+    assert_eq!(
+        block_on(&telemetry, get_weather(&call, "Paris")).unwrap(),
+        "sunny in Paris"
+    );
     let span = telemetry.span("execute_tool get_weather");
     assert_eq!(span.span_kind, SpanKind::Internal);
     assert_eq!(span.status, Status::Unset);
@@ -239,11 +303,19 @@ fn a_tool_is_an_internal_span_named_after_its_function() {
 #[test]
 fn a_failing_tool_without_gen_ai_error_is_typed_by_its_rust_type() {
     let telemetry = Telemetry::new();
-    let call = ToolCall { id: "call_1".into() };
+    let call = ToolCall {
+        id: "call_1".into(),
+    };
     assert!(block_on(&telemetry, get_weather(&call, "")).is_err());
     let span = telemetry.span("execute_tool get_weather");
-    assert_eq!(error_description(&span).as_deref(), Some("tool failed: no city"));
-    assert_eq!(attributes(&span)["error.type"], s(std::any::type_name::<ToolError>()));
+    assert_eq!(
+        error_description(&span).as_deref(),
+        Some("tool failed: no city")
+    );
+    assert_eq!(
+        attributes(&span)["error.type"],
+        s(std::any::type_name::<ToolError>())
+    );
 }
 
 #[test]
@@ -261,7 +333,9 @@ fn a_sync_tool_with_a_named_tool() {
 fn an_agent_span_contains_its_chat_and_tool_spans() {
     let telemetry = Telemetry::new();
     let client = Client { fail: false };
-    let session = Session { id: "conv-1".into() };
+    let session = Session {
+        id: "conv-1".into(),
+    };
     block_on(&telemetry, run_agent(&client, &session, "Paris")).unwrap();
 
     let spans = telemetry.spans();
@@ -296,7 +370,15 @@ struct AgentOutput {
 
 #[genai_span(invoke_agent, provider = "anthropic", kind = client, server_address = "agents.example.com")]
 async fn remote_agent() -> anyhow::Result<AgentOutput> {
-    Ok(AgentOutput { usage: Usage { prompt_tokens: 5, completion_tokens: 6, cached_tokens: None }, finish_reason: "end_turn", model: "claude" })
+    Ok(AgentOutput {
+        usage: Usage {
+            prompt_tokens: 5,
+            completion_tokens: 6,
+            cached_tokens: None,
+        },
+        finish_reason: "end_turn",
+        model: "claude",
+    })
 }
 
 #[test]
@@ -322,14 +404,22 @@ fn an_agent_response_records_only_what_the_agent_span_carries() {
 #[test]
 fn spawned_work_that_carries_the_span_stays_in_the_trace() {
     let telemetry = Telemetry::new();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     #[genai_span(invoke_agent, provider = "openai", agent_name = "fanout")]
     async fn fan_out() -> usize {
         let mut handles = Vec::new();
         for n in 0..4 {
-            let call = ToolCall { id: format!("call_{n}") };
+            let call = ToolCall {
+                id: format!("call_{n}"),
+            };
             handles.push(tokio::spawn(
-                async move { get_weather(&call, "Oslo").await.unwrap() }.in_current_span().with_current_subscriber(),
+                async move { get_weather(&call, "Oslo").await.unwrap() }
+                    .in_current_span()
+                    .with_current_subscriber(),
             ));
         }
         let mut done = 0;
@@ -339,9 +429,16 @@ fn spawned_work_that_carries_the_span_stays_in_the_trace() {
         }
         done
     }
-    assert_eq!(runtime.block_on(fan_out().with_subscriber(telemetry.dispatch())), 4);
+    assert_eq!(
+        runtime.block_on(fan_out().with_subscriber(telemetry.dispatch())),
+        4
+    );
     let agent = telemetry.span("invoke_agent fanout");
-    let tools: Vec<_> = telemetry.spans().into_iter().filter(|s| s.name == "execute_tool get_weather").collect();
+    let tools: Vec<_> = telemetry
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "execute_tool get_weather")
+        .collect();
     assert_eq!(tools.len(), 4);
     assert!(tools.iter().all(|t| is_child_of(t, &agent)));
 }
@@ -350,7 +447,11 @@ fn spawned_work_that_carries_the_span_stays_in_the_trace() {
 fn a_thousand_concurrent_sessions_do_not_cross_talk() {
     const SESSIONS: usize = 1000;
     let telemetry = Telemetry::new();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(
         async {
             let mut handles = Vec::new();
@@ -358,7 +459,9 @@ fn a_thousand_concurrent_sessions_do_not_cross_talk() {
                 handles.push(tokio::spawn(
                     async move {
                         let client = Client { fail: false };
-                        let session = Session { id: format!("session-{n}") };
+                        let session = Session {
+                            id: format!("session-{n}"),
+                        };
                         run_agent(&client, &session, "Rome").await.unwrap();
                     }
                     .with_current_subscriber(),
@@ -372,12 +475,23 @@ fn a_thousand_concurrent_sessions_do_not_cross_talk() {
     );
 
     let spans = telemetry.spans();
-    assert_eq!(spans.len(), SESSIONS * 4, "every span exported exactly once");
-    let by_id: std::collections::HashMap<_, _> = spans.iter().map(|s| (s.span_context.span_id(), s)).collect();
+    assert_eq!(
+        spans.len(),
+        SESSIONS * 4,
+        "every span exported exactly once"
+    );
+    let by_id: std::collections::HashMap<_, _> = spans
+        .iter()
+        .map(|s| (s.span_context.span_id(), s))
+        .collect();
     assert_eq!(by_id.len(), spans.len(), "span ids are unique");
-    let agents: Vec<_> = spans.iter().filter(|s| s.name == "invoke_agent planner").collect();
+    let agents: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == "invoke_agent planner")
+        .collect();
     assert_eq!(agents.len(), SESSIONS);
-    let traces: std::collections::HashSet<_> = agents.iter().map(|a| a.span_context.trace_id()).collect();
+    let traces: std::collections::HashSet<_> =
+        agents.iter().map(|a| a.span_context.trace_id()).collect();
     assert_eq!(traces.len(), SESSIONS, "one trace per session");
     for span in spans.iter().filter(|s| s.name != "invoke_agent planner") {
         let parent = by_id[&span.parent_span_id];
@@ -404,11 +518,18 @@ async fn slow_tool() -> Result<(), ToolError> {
 #[test]
 fn a_dropped_future_ends_its_span_as_cancelled() {
     let telemetry = Telemetry::new();
-    let timed_out = block_on(&telemetry, async { tokio::time::timeout(Duration::from_millis(10), slow_tool()).await.is_err() });
+    let timed_out = block_on(&telemetry, async {
+        tokio::time::timeout(Duration::from_millis(10), slow_tool())
+            .await
+            .is_err()
+    });
     assert!(timed_out);
     let span = telemetry.span("execute_tool slow_tool");
     assert_eq!(attributes(&span)["error.type"], s(genai_span::CANCELLED));
-    assert_eq!(error_description(&span).as_deref(), Some("cancelled: dropped before completion"));
+    assert_eq!(
+        error_description(&span).as_deref(),
+        Some("cancelled: dropped before completion")
+    );
 }
 
 #[genai_span(execute_tool)]
@@ -426,16 +547,26 @@ fn panicking_sync_tool() -> u8 {
 #[test]
 fn a_panic_ends_the_span_as_an_error_and_propagates() {
     let telemetry = Telemetry::new();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(&telemetry, panicking_tool(true))));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        block_on(&telemetry, panicking_tool(true))
+    }));
     assert!(outcome.is_err(), "the panic reaches the caller");
     let span = telemetry.span("execute_tool panicking_tool");
     assert_eq!(attributes(&span)["error.type"], s(genai_span::PANIC));
-    assert_eq!(error_description(&span).as_deref(), Some("the tool exploded"));
+    assert_eq!(
+        error_description(&span).as_deref(),
+        Some("the tool exploded")
+    );
 
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| telemetry.in_scope(panicking_sync_tool)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        telemetry.in_scope(panicking_sync_tool)
+    }));
     assert!(outcome.is_err());
     let span = telemetry.span("execute_tool panicking_sync_tool");
-    assert_eq!(error_description(&span).as_deref(), Some("sync tool exploded"));
+    assert_eq!(
+        error_description(&span).as_deref(),
+        Some("sync tool exploded")
+    );
 }
 
 // ---- Shapes of functions -------------------------------------------------------------
@@ -459,7 +590,11 @@ struct LocalEmbedder;
 impl Embedder for LocalEmbedder {
     #[genai_span(embeddings, provider = "local", model = "mini-lm", kind = internal, encoding_formats = ["float"])]
     async fn embed(&self, text: &str) -> std::io::Result<Embedding> {
-        Ok(Embedding { model: "mini-lm-v2".into(), vector: vec![0.0; 384], tokens: u32::try_from(text.len()).unwrap() })
+        Ok(Embedding {
+            model: "mini-lm-v2".into(),
+            vector: vec![0.0; 384],
+            tokens: u32::try_from(text.len()).unwrap(),
+        })
     }
 }
 
@@ -497,7 +632,10 @@ impl Tool for Search {
     #[genai_span(execute_tool, tool_name = self.name, tool_description = "web search")]
     async fn call(&self, input: &str) -> Result<String, std::io::Error> {
         if input.is_empty() {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty query"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "empty query",
+            ));
         }
         Ok(input.to_uppercase())
     }
@@ -508,12 +646,26 @@ fn async_trait_methods_are_instrumented_inside_the_boxed_future() {
     let telemetry = Telemetry::new();
     let tool: Box<dyn Tool> = Box::new(Search { name: "search" });
     // The boxed future, and so its span, is made at the call: make it under the subscriber.
-    assert_eq!(block_on(&telemetry, async { tool.call("rust").await }).unwrap(), "RUST");
+    assert_eq!(
+        block_on(&telemetry, async { tool.call("rust").await }).unwrap(),
+        "RUST"
+    );
     assert!(block_on(&telemetry, async { tool.call("").await }).is_err());
-    let spans: Vec<_> = telemetry.spans().into_iter().filter(|s| s.name == "execute_tool search").collect();
+    let spans: Vec<_> = telemetry
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "execute_tool search")
+        .collect();
     assert_eq!(spans.len(), 2);
-    assert_eq!(attributes(&spans[0])["gen_ai.tool.description"], s("web search"));
-    assert_eq!(attributes(&spans[1])["error.type"], s("InvalidInput"), "io::Error is typed by its kind");
+    assert_eq!(
+        attributes(&spans[0])["gen_ai.tool.description"],
+        s("web search")
+    );
+    assert_eq!(
+        attributes(&spans[1])["error.type"],
+        s("InvalidInput"),
+        "io::Error is typed by its kind"
+    );
 }
 
 #[genai_span(execute_tool, tool_name = "render")]
@@ -542,8 +694,15 @@ fn generics_impl_trait_borrowed_returns_and_question_marks() {
         assert!(parse_number("x").is_err());
     });
     assert_eq!(telemetry.spans().len(), 4);
-    let failed = telemetry.spans().into_iter().find(|s| s.name == "execute_tool parse_number" && s.status != Status::Unset).unwrap();
-    assert_eq!(error_description(&failed).as_deref(), Some("invalid digit found in string"));
+    let failed = telemetry
+        .spans()
+        .into_iter()
+        .find(|s| s.name == "execute_tool parse_number" && s.status != Status::Unset)
+        .unwrap();
+    assert_eq!(
+        error_description(&failed).as_deref(),
+        Some("invalid digit found in string")
+    );
 }
 
 fn assert_send<T: Send>(_: &T) {}
@@ -552,7 +711,13 @@ fn assert_send<T: Send>(_: &T) {}
 fn instrumented_futures_stay_send() {
     let client = Client { fail: false };
     let session = Session { id: "x".into() };
-    let req = ChatRequest { model: "m".into(), temperature: 0.0, max_tokens: None, stop: vec![], tool_calls: 0 };
+    let req = ChatRequest {
+        model: "m".into(),
+        temperature: 0.0,
+        max_tokens: None,
+        stop: vec![],
+        tool_calls: 0,
+    };
     assert_send(&client.complete(&session, &req));
     assert_send(&run_agent(&client, &session, "x"));
     assert_send(&LocalEmbedder.embed("x"));
@@ -562,14 +727,19 @@ fn instrumented_futures_stay_send() {
 fn without_a_subscriber_nothing_is_recorded_and_results_are_unchanged() {
     // No dispatcher: the global default is the no-op one.
     assert_eq!(add(1, 1), 2);
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let call = ToolCall { id: "x".into() };
-    assert_eq!(runtime.block_on(get_weather(&call, "Lima")).unwrap(), "sunny in Lima");
+    assert_eq!(
+        runtime.block_on(get_weather(&call, "Lima")).unwrap(),
+        "sunny in Lima"
+    );
 }
 
 #[genai_span(execute_tool, fields("app.user.tier" = tier, "app.retries" = 3_u8, "app.cached" = true, GEN_AI_CONVERSATION_ID = Some("c-1")))]
 fn lookup(tier: &str) -> u8 {
-    tier.len() as u8
+    u8::try_from(tier.len()).unwrap_or(u8::MAX)
 }
 
 #[test]

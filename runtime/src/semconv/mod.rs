@@ -78,7 +78,10 @@ impl MetricDescriptor {
     /// list the key.
     #[must_use]
     pub fn requirement(&self, key: &str) -> Option<Requirement> {
-        self.attributes.iter().find(|a| a.key == key).map(|a| a.requirement)
+        self.attributes
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.requirement)
     }
 }
 
