@@ -752,3 +752,36 @@ fn fields_set_typed_semconv_keys_and_custom_keys() {
     assert_eq!(attrs["app.cached"], Value::Bool(true));
     assert_eq!(attrs["gen_ai.conversation.id"], s("c-1"));
 }
+
+thread_local! {
+    static EVALUATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn counted_model() -> String {
+    EVALUATED.set(EVALUATED.get() + 1);
+    "counted".to_owned()
+}
+
+#[genai_span(embeddings, provider = "local", model = counted_model())]
+fn embed_counted() -> Embedding {
+    Embedding {
+        model: String::new(),
+        vector: vec![],
+        tokens: 0,
+    }
+}
+
+#[test]
+fn each_argument_is_evaluated_once_per_call() {
+    let telemetry = Telemetry::new();
+    telemetry.in_scope(|| {
+        for _ in 0..3 {
+            embed_counted();
+        }
+    });
+    // `model` is both an attribute and part of the span name.
+    assert_eq!(EVALUATED.get(), 3);
+    let spans = telemetry.spans();
+    assert_eq!(spans.len(), 3);
+    assert!(spans.iter().all(|s| s.name == "embeddings counted"));
+}
