@@ -21,7 +21,10 @@ pub(crate) struct AttributeDocs {
 pub(crate) fn attribute_docs(lines: &[String]) -> AttributeDocs {
     let brief = first_paragraph(lines);
     let mut examples = Vec::new();
-    if let Some(start) = lines.iter().position(|line| line.trim_end() == "# Examples") {
+    if let Some(start) = lines
+        .iter()
+        .position(|line| line.trim_end() == "# Examples")
+    {
         let mut current: Option<String> = None;
         for line in &lines[start + 1..] {
             if let Some(item) = current.as_mut() {
@@ -85,18 +88,28 @@ pub(crate) struct MetricDocs {
 pub(crate) fn metric_docs(lines: &[String]) -> Result<MetricDocs> {
     let mut docs = MetricDocs::default();
     let section = |heading: &str| -> &[String] {
-        let Some(start) = lines.iter().position(|line| line.trim_end() == heading) else { return &[] };
+        let Some(start) = lines.iter().position(|line| line.trim_end() == heading) else {
+            return &[];
+        };
         let rest = &lines[start + 1..];
-        let end = rest.iter().position(|line| line.starts_with("## ")).unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|line| line.starts_with("## "))
+            .unwrap_or(rest.len());
         &rest[..end]
     };
     let description = section("## Description");
-    let first = description.iter().position(|line| !line.trim().is_empty()).unwrap_or(description.len());
+    let first = description
+        .iter()
+        .position(|line| !line.trim().is_empty())
+        .unwrap_or(description.len());
     docs.brief = first_paragraph(&description[first..]);
     for line in section("## Metadata") {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         // `| Instrument: | `histogram` |` splits into ["", "Instrument:", "`histogram`", ""].
-        let [_, label, value, ..] = cells.as_slice() else { continue };
+        let [_, label, value, ..] = cells.as_slice() else {
+            continue;
+        };
         let value = value.trim_matches('`').to_owned();
         match *label {
             "Instrument:" => docs.instrument = value,
@@ -106,16 +119,24 @@ pub(crate) fn metric_docs(lines: &[String]) -> Result<MetricDocs> {
         }
     }
     for line in section("## Attributes") {
-        let Some(rest) = line.strip_prefix("| [`crate::attribute::") else { continue };
+        let Some(rest) = line.strip_prefix("| [`crate::attribute::") else {
+            continue;
+        };
         let (const_name, rest) = rest
             .split_once("`] | ")
             .ok_or_else(|| Error::new(format!("unexpected metric attribute row `{line}`")))?;
         let (level, condition) = requirement_cell(rest.trim())
             .ok_or_else(|| Error::new(format!("unexpected requirement level in `{line}`")))?;
-        docs.attributes.push(RawMetricAttribute { const_name: const_name.to_owned(), level, condition });
+        docs.attributes.push(RawMetricAttribute {
+            const_name: const_name.to_owned(),
+            level,
+            condition,
+        });
     }
     if docs.instrument.is_empty() || docs.unit.is_empty() || docs.status.is_empty() {
-        return Err(Error::new("metric docs lack an Instrument, Unit or Status row"));
+        return Err(Error::new(
+            "metric docs lack an Instrument, Unit or Status row",
+        ));
     }
     Ok(docs)
 }
@@ -123,18 +144,29 @@ pub(crate) fn metric_docs(lines: &[String]) -> Result<MetricDocs> {
 /// Reads a requirement cell: `` `Required` ``, `` `Conditionally_required`: text `` or a JSON
 /// object in backticks such as `` `{"recommended": "when applicable"}` ``.
 fn requirement_cell(cell: &str) -> Option<(String, Option<String>)> {
-    if let Some(json) = cell.strip_prefix('`').and_then(|c| c.strip_suffix('`')).filter(|c| c.starts_with('{')) {
+    if let Some(json) = cell
+        .strip_prefix('`')
+        .and_then(|c| c.strip_suffix('`'))
+        .filter(|c| c.starts_with('{'))
+    {
         let object: std::collections::BTreeMap<String, String> = serde_json::from_str(json).ok()?;
         let mut entries = object.into_iter();
         let (level, condition) = entries.next()?;
         if entries.next().is_some() {
             return None;
         }
-        return Some((level.to_ascii_lowercase(), Some(condition.trim().to_owned())));
+        return Some((
+            level.to_ascii_lowercase(),
+            Some(condition.trim().to_owned()),
+        ));
     }
     let rest = cell.strip_prefix('`')?;
     let (level, rest) = rest.split_once('`')?;
-    let condition = rest.strip_prefix(':').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    let condition = rest
+        .strip_prefix(':')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
     if !rest.is_empty() && condition.is_none() {
         return None;
     }
@@ -156,14 +188,22 @@ pub(crate) struct DeprecationNote {
 /// so the fields are found from the end.
 pub(crate) fn deprecation_note(text: &str) -> Result<DeprecationNote> {
     let malformed = || Error::new(format!("unexpected deprecation note `{text}`"));
-    let inner = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')).ok_or_else(malformed)?;
+    let inner = text
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .ok_or_else(malformed)?;
     let (note, tail) = inner.rsplit_once(", reason: ").ok_or_else(malformed)?;
     let note = note.strip_prefix("note: ").ok_or_else(malformed)?;
     let (reason, renamed_to) = match tail.split_once(", renamed_to: ") {
         Some((reason, to)) => (reason, Some(to.trim().to_owned())),
         None => (tail, None),
     };
-    Ok(DeprecationNote { note: note.trim().to_owned(), reason: reason.trim().to_owned(), renamed_to })
+    Ok(DeprecationNote {
+        note: note.trim().to_owned(),
+        reason: reason.trim().to_owned(),
+        renamed_to,
+    })
 }
 
 #[cfg(test)]
@@ -180,7 +220,10 @@ mod tests {
             "List of sequences.\n\n## Notes\n\n# Examples\n\n- `[\n \"forest\",\n \"lived\",\n]`\n- `\"a\"`\n- `42`",
         ));
         assert_eq!(docs.brief, "List of sequences.");
-        assert_eq!(docs.examples, ["[\n \"forest\",\n \"lived\",\n]", "\"a\"", "42"]);
+        assert_eq!(
+            docs.examples,
+            ["[\n \"forest\",\n \"lived\",\n]", "\"a\"", "42"]
+        );
     }
 
     #[test]
@@ -192,10 +235,25 @@ mod tests {
              | [`crate::attribute::C`] | `{\"recommended\": \"if the transport is `tcp`\"}`",
         ))
         .unwrap();
-        assert_eq!((docs.brief.as_str(), docs.instrument.as_str()), ("Number of tokens", "histogram"));
-        assert_eq!((docs.unit.as_str(), docs.status.as_str()), ("{token}", "Development"));
-        let rows: Vec<_> =
-            docs.attributes.iter().map(|a| (a.const_name.as_str(), a.level.as_str(), a.condition.as_deref())).collect();
+        assert_eq!(
+            (docs.brief.as_str(), docs.instrument.as_str()),
+            ("Number of tokens", "histogram")
+        );
+        assert_eq!(
+            (docs.unit.as_str(), docs.status.as_str()),
+            ("{token}", "Development")
+        );
+        let rows: Vec<_> = docs
+            .attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.const_name.as_str(),
+                    a.level.as_str(),
+                    a.condition.as_deref(),
+                )
+            })
+            .collect();
         assert_eq!(
             rows,
             [
@@ -208,11 +266,18 @@ mod tests {
 
     #[test]
     fn deprecation_notes() {
-        let note = deprecation_note("{note: Replaced by `a.b`., reason: renamed, renamed_to: a.b}").unwrap();
+        let note = deprecation_note("{note: Replaced by `a.b`., reason: renamed, renamed_to: a.b}")
+            .unwrap();
         assert_eq!(note.note, "Replaced by `a.b`.");
-        assert_eq!((note.reason.as_str(), note.renamed_to.as_deref()), ("renamed", Some("a.b")));
+        assert_eq!(
+            (note.reason.as_str(), note.renamed_to.as_deref()),
+            ("renamed", Some("a.b"))
+        );
         let note = deprecation_note("{note: Split, into two, reason: uncategorized}").unwrap();
-        assert_eq!((note.note.as_str(), note.reason.as_str(), note.renamed_to), ("Split, into two", "uncategorized", None));
+        assert_eq!(
+            (note.note.as_str(), note.reason.as_str(), note.renamed_to),
+            ("Split, into two", "uncategorized", None)
+        );
         assert!(deprecation_note("renamed").is_err());
     }
 }

@@ -11,7 +11,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::model::{Attribute, Deprecation, DeprecationReason, Example, Metric, Model, Origin, Requirement};
+use crate::model::{
+    Attribute, Deprecation, DeprecationReason, Example, Metric, Model, Origin, Requirement,
+};
 use crate::source::io_error;
 use crate::{Error, Result};
 
@@ -36,20 +38,34 @@ pub struct GeneratedFile {
 
 /// Renders and formats every output.
 pub fn render_all(model: &Model, workspace_root: &Path) -> Result<Vec<GeneratedFile>> {
-    let sources = [(ATTRIBUTES_RS, attributes_rs(model)), (METRIC_RS, metric_rs(model)), (TABLE_GEN_RS, table_gen_rs(model))];
+    let sources = [
+        (ATTRIBUTES_RS, attributes_rs(model)),
+        (METRIC_RS, metric_rs(model)),
+        (TABLE_GEN_RS, table_gen_rs(model)),
+    ];
     // One rustfmt per file, in parallel; the results keep the order above.
     std::thread::scope(|scope| {
         let handles: Vec<_> = sources
             .iter()
             .map(|(path, source)| {
                 scope.spawn(move || {
-                    let contents =
-                        rustfmt(source, workspace_root).map_err(|e| Error::new(format!("{path}: {e}")))?;
-                    Ok(GeneratedFile { path: PathBuf::from(path), contents })
+                    let contents = rustfmt(source, workspace_root)
+                        .map_err(|e| Error::new(format!("{path}: {e}")))?;
+                    Ok(GeneratedFile {
+                        path: PathBuf::from(path),
+                        contents,
+                    })
                 })
             })
             .collect();
-        handles.into_iter().map(|handle| handle.join().unwrap_or_else(|_| Err(Error::new("rustfmt thread panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::new("rustfmt thread panicked")))
+            })
+            .collect()
     })
 }
 
@@ -75,7 +91,12 @@ pub fn write(files: &[GeneratedFile], workspace_root: &Path) -> Result<Vec<PathB
 pub fn stale(files: &[GeneratedFile], workspace_root: &Path) -> Vec<PathBuf> {
     files
         .iter()
-        .filter(|file| std::fs::read_to_string(workspace_root.join(&file.path)).ok().as_deref() != Some(&file.contents))
+        .filter(|file| {
+            std::fs::read_to_string(workspace_root.join(&file.path))
+                .ok()
+                .as_deref()
+                != Some(&file.contents)
+        })
         .map(|file| file.path.clone())
         .collect()
 }
@@ -92,12 +113,17 @@ fn rustfmt(source: &str, workspace_root: &Path) -> Result<String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| Error::new(format!("running rustfmt: {e}")))?;
-    let mut stdin = child.stdin.take().ok_or_else(|| Error::new("rustfmt has no stdin"))?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| Error::new("rustfmt has no stdin"))?;
     let output = std::thread::scope(|scope| {
         // Write from another thread: rustfmt may fill its stdout pipe before reading all input.
         let writer = scope.spawn(move || stdin.write_all(source.as_bytes()));
         let output = child.wait_with_output();
-        let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
         written.and(output)
     })
     .map_err(|e| Error::new(format!("running rustfmt: {e}")))?;
@@ -151,7 +177,11 @@ fn attribute_item(out: &mut String, model: &Model, attribute: &Attribute) {
     let _ = writeln!(out, "/// - Type: `{}`", attribute.ty.spec_name());
     let _ = writeln!(out, "/// - Stability: {}", attribute.stability.doc_name());
     if !attribute.examples.is_empty() {
-        let examples: Vec<String> = attribute.examples.iter().map(|e| code_span(&shorten(&render_example(e)))).collect();
+        let examples: Vec<String> = attribute
+            .examples
+            .iter()
+            .map(|e| code_span(&shorten(&render_example(e))))
+            .collect();
         let _ = writeln!(out, "/// - Examples: {}", examples.join(", "));
     }
     match (attribute.on_spans, attribute.on_resources) {
@@ -170,17 +200,30 @@ fn attribute_item(out: &mut String, model: &Model, attribute: &Attribute) {
     if let Some(deprecation) = &attribute.deprecation {
         deprecation_docs(out, deprecation, &base);
     }
-    let _ = writeln!(out, "pub const {}: &str = {};\n", attribute.const_name, string_literal(&attribute.key));
+    let _ = writeln!(
+        out,
+        "pub const {}: &str = {};\n",
+        attribute.const_name,
+        string_literal(&attribute.key)
+    );
 }
 
 /// The deprecation paragraph and attribute.
 fn deprecation_docs(out: &mut String, deprecation: &Deprecation, base: &str) {
-    let _ = write!(out, "///\n/// **Deprecated**: {}", doc_prose(&deprecation.description, base));
+    let _ = write!(
+        out,
+        "///\n/// **Deprecated**: {}",
+        doc_prose(&deprecation.description, base)
+    );
     if let Some(name) = &deprecation.replacement_const {
         let _ = write!(out, "; use [`{name}`] instead");
     }
     out.push_str(".\n");
-    let _ = writeln!(out, "#[deprecated(note = {})]", string_literal(&deprecation.message));
+    let _ = writeln!(
+        out,
+        "#[deprecated(note = {})]",
+        string_literal(&deprecation.message)
+    );
 }
 
 /// `runtime/src/semconv/metric.rs`.
@@ -204,7 +247,11 @@ fn metric_rs(model: &Model) -> String {
 /// One metric descriptor const with its docs.
 fn metric_item(out: &mut String, model: &Model, metric: &Metric) {
     let base = model.docs_base();
-    let brief = if metric.brief.is_empty() { format!("The `{}` metric.", metric.name) } else { doc_prose(&metric.brief, &base) };
+    let brief = if metric.brief.is_empty() {
+        format!("The `{}` metric.", metric.name)
+    } else {
+        doc_prose(&metric.brief, &base)
+    };
     let _ = writeln!(out, "/// {brief}\n///");
     let _ = writeln!(out, "/// - Name: `{}`", metric.name);
     let _ = writeln!(out, "/// - Instrument: {}", metric.instrument.spec_name());
@@ -212,7 +259,11 @@ fn metric_item(out: &mut String, model: &Model, metric: &Metric) {
     let _ = writeln!(out, "/// - Stability: {}", metric.stability.doc_name());
     if let Some(bounds) = &metric.bucket_boundaries {
         let bounds: Vec<String> = bounds.iter().map(ToString::to_string).collect();
-        let _ = writeln!(out, "/// - Advised bucket boundaries: `[{}]`", bounds.join(", "));
+        let _ = writeln!(
+            out,
+            "/// - Advised bucket boundaries: `[{}]`",
+            bounds.join(", ")
+        );
     }
     if metric.origin == Origin::Spec {
         out.push_str("/// - Source: the GenAI semantic conventions (the crate lacks it)\n");
@@ -227,9 +278,13 @@ fn metric_item(out: &mut String, model: &Model, metric: &Metric) {
                 .unwrap_or_default();
             let level = match &attribute.requirement {
                 Requirement::Required => "required".to_owned(),
-                Requirement::ConditionallyRequired(c) => format!("conditionally required: {}", doc_prose(c, &base)),
+                Requirement::ConditionallyRequired(c) => {
+                    format!("conditionally required: {}", doc_prose(c, &base))
+                }
                 Requirement::Recommended(None) => "recommended".to_owned(),
-                Requirement::Recommended(Some(c)) => format!("recommended: {}", doc_prose(c, &base)),
+                Requirement::Recommended(Some(c)) => {
+                    format!("recommended: {}", doc_prose(c, &base))
+                }
                 Requirement::OptIn => "opt-in".to_owned(),
             };
             let _ = writeln!(out, "///   - `{}`{link}: {level}", attribute.key);
@@ -238,22 +293,42 @@ fn metric_item(out: &mut String, model: &Model, metric: &Metric) {
     if let Some(deprecation) = &metric.deprecation {
         deprecation_docs(out, deprecation, &base);
     }
-    let _ = writeln!(out, "pub const {}: MetricDescriptor = MetricDescriptor {{", metric.const_name);
+    let _ = writeln!(
+        out,
+        "pub const {}: MetricDescriptor = MetricDescriptor {{",
+        metric.const_name
+    );
     let _ = writeln!(out, "name: {},", string_literal(&metric.name));
     let _ = writeln!(out, "brief: {},", string_literal(&metric.brief));
-    let _ = writeln!(out, "instrument: Instrument::{},", metric.instrument.variant_name());
+    let _ = writeln!(
+        out,
+        "instrument: Instrument::{},",
+        metric.instrument.variant_name()
+    );
     let _ = writeln!(out, "unit: {},", string_literal(&metric.unit));
-    let _ = writeln!(out, "stability: Stability::{},", metric.stability.variant_name());
+    let _ = writeln!(
+        out,
+        "stability: Stability::{},",
+        metric.stability.variant_name()
+    );
     out.push_str("attributes: &[");
     for attribute in &metric.attributes {
         let requirement = match &attribute.requirement {
             Requirement::Required => "Requirement::Required".to_owned(),
-            Requirement::ConditionallyRequired(c) => format!("Requirement::ConditionallyRequired({})", string_literal(c)),
+            Requirement::ConditionallyRequired(c) => {
+                format!("Requirement::ConditionallyRequired({})", string_literal(c))
+            }
             Requirement::Recommended(None) => "Requirement::Recommended(None)".to_owned(),
-            Requirement::Recommended(Some(c)) => format!("Requirement::Recommended(Some({}))", string_literal(c)),
+            Requirement::Recommended(Some(c)) => {
+                format!("Requirement::Recommended(Some({}))", string_literal(c))
+            }
             Requirement::OptIn => "Requirement::OptIn".to_owned(),
         };
-        let _ = write!(out, "attr({}, {requirement}),", string_literal(&attribute.key));
+        let _ = write!(
+            out,
+            "attr({}, {requirement}),",
+            string_literal(&attribute.key)
+        );
     }
     out.push_str("],\n");
     match &metric.bucket_boundaries {
@@ -283,8 +358,11 @@ fn table_gen_rs(model: &Model) -> String {
          pub(crate) static ATTRIBUTES: &[Attr] = &[\n",
     );
     for attribute in &model.attributes {
-        let (name, key, ty) =
-            (string_literal(&attribute.const_name), string_literal(&attribute.key), attribute.ty.variant_name());
+        let (name, key, ty) = (
+            string_literal(&attribute.const_name),
+            string_literal(&attribute.key),
+            attribute.ty.variant_name(),
+        );
         let Some(d) = &attribute.deprecation else {
             let _ = writeln!(out, "attr({name}, {key}, ValueType::{ty}),");
             continue;
@@ -323,7 +401,10 @@ fn string_literal(value: &str) -> String {
 
 /// `Some("...")` or `None`.
 fn option_literal(value: Option<&str>) -> String {
-    value.map_or_else(|| "None".to_owned(), |v| format!("Some({})", string_literal(v)))
+    value.map_or_else(
+        || "None".to_owned(),
+        |v| format!("Some({})", string_literal(v)),
+    )
 }
 
 /// An `f64` literal that clippy's `unreadable_literal` accepts: `67_108_864.0`, `0.01`.
@@ -350,7 +431,14 @@ fn render_example(example: &Example) -> String {
         Example::Int(i) => i.to_string(),
         Example::Double(d) => format!("{d:?}"),
         Example::Bool(b) => b.to_string(),
-        Example::Array(items) => format!("[{}]", items.iter().map(render_example).collect::<Vec<_>>().join(", ")),
+        Example::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(render_example)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -366,7 +454,11 @@ fn shorten(text: &str) -> String {
 
 /// A markdown code span for any text (longer fences when the text holds backticks).
 fn code_span(text: &str) -> String {
-    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
 }
 
 /// Makes one line of the conventions' markdown safe for rustdoc: outside code spans, HTML-like
@@ -395,7 +487,11 @@ fn escape_markdown(text: &str, docs_base: &str) -> String {
             continue;
         }
         if let Some((label, url, tail)) = markdown_link(rest) {
-            let url = if url.starts_with('/') { format!("{docs_base}{url}") } else { url.to_owned() };
+            let url = if url.starts_with('/') {
+                format!("{docs_base}{url}")
+            } else {
+                url.to_owned()
+            };
             let _ = write!(out, "[{}]({url})", escape_markdown(label, docs_base));
             rest = tail;
             continue;
@@ -445,11 +541,26 @@ mod tests {
     #[test]
     fn prose_is_escaped_outside_code() {
         let prose = |text| doc_prose(text, "https://base");
-        assert_eq!(prose("The `http.request.header.<key>` of <key>"), "The `http.request.header.<key>` of &lt;key&gt;");
-        assert_eq!(prose("See [docs](https://x.y/z) or https://a.b."), "See [docs](https://x.y/z) or <https://a.b>.");
-        assert_eq!(prose("the [`A`](https://x.y/[z]) type"), "the [`A`](https://x.y/[z]) type");
-        assert_eq!(prose("the [`service.name`](/docs/r.md#s) key"), "the [`service.name`](https://base/docs/r.md#s) key");
-        assert_eq!(prose("range [0, 1] and `[a]`"), "range \\[0, 1\\] and `[a]`");
+        assert_eq!(
+            prose("The `http.request.header.<key>` of <key>"),
+            "The `http.request.header.<key>` of &lt;key&gt;"
+        );
+        assert_eq!(
+            prose("See [docs](https://x.y/z) or https://a.b."),
+            "See [docs](https://x.y/z) or <https://a.b>."
+        );
+        assert_eq!(
+            prose("the [`A`](https://x.y/[z]) type"),
+            "the [`A`](https://x.y/[z]) type"
+        );
+        assert_eq!(
+            prose("the [`service.name`](/docs/r.md#s) key"),
+            "the [`service.name`](https://base/docs/r.md#s) key"
+        );
+        assert_eq!(
+            prose("range [0, 1] and `[a]`"),
+            "range \\[0, 1\\] and `[a]`"
+        );
         assert_eq!(prose("kept \\[x\\]"), "kept \\[x\\]");
         assert_eq!(prose("odd ` tick"), "odd ' tick");
     }
@@ -465,7 +576,10 @@ mod tests {
 
     #[test]
     fn examples_render_as_literals() {
-        let array = Example::Array(vec![Example::String("a".into()), Example::String("b".into())]);
+        let array = Example::Array(vec![
+            Example::String("a".into()),
+            Example::String("b".into()),
+        ]);
         assert_eq!(render_example(&array), r#"["a", "b"]"#);
         assert_eq!(render_example(&Example::Double(0.0)), "0.0");
         assert_eq!(code_span("a`b"), "`` a`b ``");

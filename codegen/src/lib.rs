@@ -52,7 +52,10 @@ impl Options {
     /// Options for the committed tables: this workspace and the pinned crate version.
     #[must_use]
     pub fn pinned() -> Self {
-        Self { workspace_root: workspace_root(), semconv_version: None }
+        Self {
+            workspace_root: workspace_root(),
+            semconv_version: None,
+        }
     }
 }
 
@@ -72,7 +75,9 @@ pub struct Error {
 impl Error {
     /// An error with this message.
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 }
 

@@ -42,8 +42,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--check" => parsed.check = true,
             "--verbose" | "-v" => parsed.verbose = true,
             "--semconv-version" => {
-                parsed.semconv_version =
-                    Some(args.next().ok_or("`--semconv-version` needs a version, e.g. `0.33.1`")?);
+                parsed.semconv_version = Some(
+                    args.next()
+                        .ok_or("`--semconv-version` needs a version, e.g. `0.33.1`")?,
+                );
             }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             _ => match arg.strip_prefix("--semconv-version=") {
@@ -61,10 +63,17 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(message) => {
             eprintln!("{message}");
-            return if message == USAGE { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if message == USAGE {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
-    let options = Options { semconv_version: args.semconv_version, ..Options::pinned() };
+    let options = Options {
+        semconv_version: args.semconv_version,
+        ..Options::pinned()
+    };
     let generated = match generate(&options) {
         Ok(generated) => generated,
         Err(error) => {
@@ -123,7 +132,11 @@ fn main() -> ExitCode {
         model.span_reexports,
         model.resource_reexports,
         model.notes.len(),
-        if args.verbose || model.notes.is_empty() { "" } else { " (--verbose prints them)" },
+        if args.verbose || model.notes.is_empty() {
+            ""
+        } else {
+            " (--verbose prints them)"
+        },
         started.elapsed(),
     );
     ExitCode::SUCCESS

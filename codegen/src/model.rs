@@ -75,7 +75,7 @@ pub enum Origin {
     Spec,
 }
 
-/// How an attribute's type was decided; see [`crate::types`].
+/// How an attribute's type was decided (in this order of precedence; see `codegen/src/types.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TypeSource {
     /// The spec's registry.
@@ -275,12 +275,14 @@ impl Requirement {
     pub(crate) fn from_parts(level: &str, condition: Option<String>) -> Result<Self> {
         match (level, condition) {
             ("required", None) => Ok(Self::Required),
-            ("conditionally_required", Some(condition)) => Ok(Self::ConditionallyRequired(condition)),
+            ("conditionally_required", Some(condition)) => {
+                Ok(Self::ConditionallyRequired(condition))
+            }
             ("recommended", condition) => Ok(Self::Recommended(condition)),
             ("opt_in", None) => Ok(Self::OptIn),
-            (level, condition) => {
-                Err(Error::new(format!("unexpected requirement level `{level}` (condition: {condition:?})")))
-            }
+            (level, condition) => Err(Error::new(format!(
+                "unexpected requirement level `{level}` (condition: {condition:?})"
+            ))),
         }
     }
 }
@@ -332,15 +334,22 @@ impl Model {
     /// Counts.
     #[must_use]
     pub fn stats(&self) -> Stats {
-        let count_attrs = |f: &dyn Fn(&Attribute) -> bool| self.attributes.iter().filter(|a| f(a)).count();
-        let count_metrics = |f: &dyn Fn(&Metric) -> bool| self.metrics.iter().filter(|m| f(m)).count();
+        let count_attrs =
+            |f: &dyn Fn(&Attribute) -> bool| self.attributes.iter().filter(|a| f(a)).count();
+        let count_metrics =
+            |f: &dyn Fn(&Metric) -> bool| self.metrics.iter().filter(|m| f(m)).count();
         Stats {
             attributes: self.attributes.len(),
             gen_ai_attributes: count_attrs(&|a| a.key.starts_with(GEN_AI_PREFIX)),
             added_from_spec: count_attrs(&|a| a.origin == Origin::Spec),
             deprecated_attributes: count_attrs(&|a| a.deprecation.is_some()),
-            typed_by: [TypeSource::Spec, TypeSource::Override, TypeSource::Examples, TypeSource::Default]
-                .map(|source| count_attrs(&|a| a.type_source == source)),
+            typed_by: [
+                TypeSource::Spec,
+                TypeSource::Override,
+                TypeSource::Examples,
+                TypeSource::Default,
+            ]
+            .map(|source| count_attrs(&|a| a.type_source == source)),
             metrics: self.metrics.len(),
             gen_ai_metrics: count_metrics(&|m| m.name.starts_with(GEN_AI_PREFIX)),
             deprecated_metrics: count_metrics(&|m| m.deprecation.is_some()),
@@ -351,7 +360,15 @@ impl Model {
 
 /// The const name the crate would give a key or metric name.
 fn const_name_for(key: &str) -> String {
-    key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect()
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Merges the crate and the spec.
@@ -378,15 +395,22 @@ fn attributes(raw: &RawCrate, spec: &Spec, notes: &mut BTreeSet<String>) -> Resu
     let known_consts: BTreeSet<&str> = raw.attributes.iter().map(|c| c.name.as_str()).collect();
     for name in spans.iter().chain(&resources) {
         if !known_consts.contains(name) {
-            notes.insert(format!("`{name}` is re-exported by trace.rs or resource.rs but not defined in attribute.rs"));
+            notes.insert(format!(
+                "`{name}` is re-exported by trace.rs or resource.rs but not defined in attribute.rs"
+            ));
         }
     }
 
     // Keys in the crate and the spec, and the const of each key (for replacements).
-    let mut const_of_key: BTreeMap<String, String> =
-        raw.attributes.iter().map(|c| (c.value.clone(), c.name.clone())).collect();
+    let mut const_of_key: BTreeMap<String, String> = raw
+        .attributes
+        .iter()
+        .map(|c| (c.value.clone(), c.name.clone()))
+        .collect();
     for key in spec.attributes.keys() {
-        const_of_key.entry(key.clone()).or_insert_with(|| const_name_for(key));
+        const_of_key
+            .entry(key.clone())
+            .or_insert_with(|| const_name_for(key));
     }
 
     let mut out = Vec::new();
@@ -397,19 +421,27 @@ fn attributes(raw: &RawCrate, spec: &Spec, notes: &mut BTreeSet<String>) -> Resu
             match parse_example(text) {
                 Some(example) => examples.push(example),
                 None => {
-                    notes.insert(format!("`{}`: unreadable example `{text}` skipped", raw_const.value));
+                    notes.insert(format!(
+                        "`{}`: unreadable example `{text}` skipped",
+                        raw_const.value
+                    ));
                 }
             }
         }
+        let deprecation = crate_deprecation(raw_const, &docs.brief, &const_of_key, notes)?;
         let mut attribute = Attribute {
             const_name: raw_const.name.clone(),
             key: raw_const.value.clone(),
             brief: docs.brief,
-            stability: if raw_const.experimental { Stability::Development } else { Stability::Stable },
+            stability: if raw_const.experimental {
+                Stability::Development
+            } else {
+                Stability::Stable
+            },
             ty: ValueType::String,
             type_source: TypeSource::Default,
             examples,
-            deprecation: crate_deprecation(raw_const, &const_of_key, notes)?,
+            deprecation,
             origin: Origin::Crate,
             on_spans: spans.contains(raw_const.name.as_str()),
             on_resources: resources.contains(raw_const.name.as_str()),
@@ -418,7 +450,9 @@ fn attributes(raw: &RawCrate, spec: &Spec, notes: &mut BTreeSet<String>) -> Resu
             && attribute.key.starts_with(GEN_AI_PREFIX)
         {
             let from_spec = spec_deprecation(spec_attr.deprecated.as_ref(), &const_of_key);
-            if attribute.deprecation.as_ref().map(|d| &d.replacement) != from_spec.as_ref().map(|d| &d.replacement) {
+            if attribute.deprecation.as_ref().map(|d| &d.replacement)
+                != from_spec.as_ref().map(|d| &d.replacement)
+            {
                 notes.insert(format!(
                     "`{}`: the crate's deprecation ({:?}) differs from the spec's ({:?}); using the spec's",
                     attribute.key,
@@ -436,8 +470,15 @@ fn attributes(raw: &RawCrate, spec: &Spec, notes: &mut BTreeSet<String>) -> Resu
 
     // Keys only the spec has.
     let crate_keys: BTreeSet<String> = out.iter().map(|a| a.key.clone()).collect();
-    for spec_attr in spec.attributes.values().filter(|a| !crate_keys.contains(&a.key)) {
-        notes.insert(format!("`{}` is not in the crate; added from the spec", spec_attr.key));
+    for spec_attr in spec
+        .attributes
+        .values()
+        .filter(|a| !crate_keys.contains(&a.key))
+    {
+        notes.insert(format!(
+            "`{}` is not in the crate; added from the spec",
+            spec_attr.key
+        ));
         out.push(Attribute {
             const_name: const_name_for(&spec_attr.key),
             key: spec_attr.key.clone(),
@@ -465,13 +506,21 @@ fn attributes(raw: &RawCrate, spec: &Spec, notes: &mut BTreeSet<String>) -> Resu
     out.sort_by(|a, b| a.const_name.cmp(&b.const_name));
     check_unique(out.iter().map(|a| a.const_name.as_str()), "attribute const")?;
     check_unique(out.iter().map(|a| a.key.as_str()), "attribute key")?;
-    let deprecated: BTreeMap<&str, &Deprecation> =
-        out.iter().filter_map(|a| Some((a.key.as_str(), a.deprecation.as_ref()?))).collect();
+    let deprecated: BTreeMap<&str, &Deprecation> = out
+        .iter()
+        .filter_map(|a| Some((a.key.as_str(), a.deprecation.as_ref()?)))
+        .collect();
     for attribute in &out {
-        if let Some(to) = attribute.deprecation.as_ref().and_then(|d| d.replacement.as_deref())
+        if let Some(to) = attribute
+            .deprecation
+            .as_ref()
+            .and_then(|d| d.replacement.as_deref())
             && deprecated.contains_key(to)
         {
-            notes.insert(format!("`{}` is replaced by `{to}`, which is deprecated too", attribute.key));
+            notes.insert(format!(
+                "`{}` is replaced by `{to}`, which is deprecated too",
+                attribute.key
+            ));
         }
     }
     Ok(out)
@@ -495,14 +544,18 @@ fn decide_type(attribute: &mut Attribute, spec: &Spec, notes: &mut BTreeSet<Stri
             ));
         }
         if table.is_some() {
-            notes.insert(format!("the type override of `{key}` is ignored: the spec types it"));
+            notes.insert(format!(
+                "the type override of `{key}` is ignored: the spec types it"
+            ));
         }
         return;
     }
     match (table, inferred) {
         (Some(ty), inferred) => {
             if inferred == Inferred::Type(ty) {
-                notes.insert(format!("the type override of `{key}` repeats what the examples say"));
+                notes.insert(format!(
+                    "the type override of `{key}` repeats what the examples say"
+                ));
             }
             attribute.ty = ty;
             attribute.type_source = TypeSource::Override;
@@ -512,10 +565,14 @@ fn decide_type(attribute: &mut Attribute, spec: &Spec, notes: &mut BTreeSet<Stri
             attribute.type_source = TypeSource::Examples;
         }
         (None, Inferred::NoExamples) => {
-            notes.insert(format!("`{key}` has no examples and no type override: typed `string`"));
+            notes.insert(format!(
+                "`{key}` has no examples and no type override: typed `string`"
+            ));
         }
         (None, Inferred::Conflict) => {
-            notes.insert(format!("`{key}` has conflicting examples and no type override: typed `string`"));
+            notes.insert(format!(
+                "`{key}` has conflicting examples and no type override: typed `string`"
+            ));
         }
     }
 }
@@ -548,12 +605,19 @@ fn example_from_expr(expr: &syn::Expr) -> Option<Example> {
             Lit::Bool(b) => Some(Example::Bool(b.value)),
             _ => None,
         },
-        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match example_from_expr(&unary.expr)? {
-            Example::Int(i) => Some(Example::Int(-i)),
-            Example::Double(d) => Some(Example::Double(-d)),
-            _ => None,
-        },
-        Expr::Array(array) => array.elems.iter().map(example_from_expr).collect::<Option<_>>().map(Example::Array),
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            match example_from_expr(&unary.expr)? {
+                Example::Int(i) => Some(Example::Int(-i)),
+                Example::Double(d) => Some(Example::Double(-d)),
+                _ => None,
+            }
+        }
+        Expr::Array(array) => array
+            .elems
+            .iter()
+            .map(example_from_expr)
+            .collect::<Option<_>>()
+            .map(Example::Array),
         _ => None,
     }
 }
@@ -561,14 +625,26 @@ fn example_from_expr(expr: &syn::Expr) -> Option<Example> {
 /// Classifies a crate deprecation (attributes and metrics alike): see [`classify`].
 fn crate_deprecation(
     raw: &RawConst,
+    brief: &str,
     const_of: &BTreeMap<String, String>,
     notes: &mut BTreeSet<String>,
 ) -> Result<Option<Deprecation>> {
-    let Some(text) = &raw.deprecated else { return Ok(None) };
-    let note = crate_docs::deprecation_note(text).map_err(|e| Error::new(format!("`{}`: {e}", raw.name)))?;
-    let deprecation = classify(&note, const_of);
-    if let Some(Deprecation { replacement: Some(to), replacement_const: None, .. }) = &deprecation {
-        notes.insert(format!("`{}` is replaced by `{to}`, which has no const", raw.value));
+    let Some(text) = &raw.deprecated else {
+        return Ok(None);
+    };
+    let note = crate_docs::deprecation_note(text)
+        .map_err(|e| Error::new(format!("`{}`: {e}", raw.name)))?;
+    let deprecation = classify(&note, brief, const_of);
+    if let Some(Deprecation {
+        replacement: Some(to),
+        replacement_const: None,
+        ..
+    }) = &deprecation
+    {
+        notes.insert(format!(
+            "`{}` is replaced by `{to}`, which has no const",
+            raw.value
+        ));
     }
     Ok(deprecation)
 }
@@ -581,31 +657,72 @@ fn crate_deprecation(
 ///   current, the GenAI spec defines it);
 /// - other `uncategorized` notes: deprecated; replaced by the one key the note names in backticks
 ///   when it starts with "Replaced by" or "Use" and names exactly one known key.
-fn classify(note: &DeprecationNote, const_of: &BTreeMap<String, String>) -> Option<Deprecation> {
-    let (reason, replacement) = match note.reason.as_str() {
-        "renamed" => (DeprecationReason::Renamed, note.renamed_to.clone()),
-        "obsoleted" => (DeprecationReason::Obsoleted, None),
+fn classify(
+    note: &DeprecationNote,
+    brief: &str,
+    const_of: &BTreeMap<String, String>,
+) -> Option<Deprecation> {
+    let (reason, replacement, text) = match note.reason.as_str() {
+        "renamed" => (
+            DeprecationReason::Renamed,
+            note.renamed_to.clone(),
+            note.note.as_str(),
+        ),
+        "obsoleted" => (DeprecationReason::Obsoleted, None, note.note.as_str()),
         _ if note.note.starts_with(MOVED_NOTE) => return None,
         _ => {
-            let named: BTreeSet<&str> =
-                code_spans(&note.note).into_iter().filter(|span| const_of.contains_key(*span)).collect();
-            let names_one = named.len() == 1 && (note.note.starts_with("Replaced by") || note.note.starts_with("Use "));
-            (DeprecationReason::Uncategorized, names_one.then(|| named.iter().next().map(|s| (*s).to_owned())).flatten())
+            // A bare "Uncategorized." note says nothing: the brief ("Deprecated, use `x`
+            // instead.") does.
+            let uninformative = matches!(fragment(&note.note).as_str(), "" | "uncategorized");
+            let text = if uninformative {
+                brief
+            } else {
+                note.note.as_str()
+            };
+            let named: BTreeSet<&str> = code_spans(text)
+                .into_iter()
+                .filter(|span| const_of.contains_key(*span))
+                .collect();
+            let names_one = named.len() == 1
+                && [
+                    "Replaced by",
+                    "Use ",
+                    "Deprecated, use ",
+                    "Deprecated. Use ",
+                ]
+                .iter()
+                .any(|prefix| text.starts_with(prefix));
+            let replacement = names_one
+                .then(|| named.iter().next().map(|s| (*s).to_owned()))
+                .flatten();
+            (DeprecationReason::Uncategorized, replacement, text)
         }
     };
-    Some(deprecation(reason, replacement, &note.note, const_of))
+    Some(deprecation(reason, replacement, text, const_of))
 }
 
 /// Converts a spec deprecation.
-fn spec_deprecation(deprecated: Option<&SpecDeprecation>, const_of: &BTreeMap<String, String>) -> Option<Deprecation> {
+fn spec_deprecation(
+    deprecated: Option<&SpecDeprecation>,
+    const_of: &BTreeMap<String, String>,
+) -> Option<Deprecation> {
     let deprecated = deprecated?;
     let reason = match deprecated.reason.as_str() {
         "renamed" => DeprecationReason::Renamed,
         "obsoleted" => DeprecationReason::Obsoleted,
         _ => DeprecationReason::Uncategorized,
     };
-    let replacement = if reason == DeprecationReason::Renamed { deprecated.renamed_to.clone() } else { None };
-    Some(deprecation(reason, replacement, deprecated.note.as_deref().unwrap_or_default(), const_of))
+    let replacement = if reason == DeprecationReason::Renamed {
+        deprecated.renamed_to.clone()
+    } else {
+        None
+    };
+    Some(deprecation(
+        reason,
+        replacement,
+        deprecated.note.as_deref().unwrap_or_default(),
+        const_of,
+    ))
 }
 
 /// Builds a deprecation and its message.
@@ -615,20 +732,44 @@ fn deprecation(
     note: &str,
     const_of: &BTreeMap<String, String>,
 ) -> Deprecation {
-    let replacement_const = replacement.as_ref().and_then(|key| const_of.get(key)).cloned();
+    let replacement_const = replacement
+        .as_ref()
+        .and_then(|key| const_of.get(key))
+        .cloned();
     let note = fragment(note);
     let description = match (reason, &replacement) {
         (DeprecationReason::Renamed, Some(to)) => format!("renamed to `{to}`"),
-        (DeprecationReason::Obsoleted, _) if note.is_empty() || note == "obsoleted" => "obsoleted".to_owned(),
+        (DeprecationReason::Obsoleted, _) if note.is_empty() || note == "obsoleted" => {
+            "obsoleted".to_owned()
+        }
         (DeprecationReason::Obsoleted, _) => format!("obsoleted: {note}"),
-        _ if note.is_empty() || note == "uncategorized" => "deprecated, with no replacement given".to_owned(),
+        _ if note.is_empty() || note == "uncategorized" => {
+            "deprecated, with no replacement given".to_owned()
+        }
+        // The brief said it ("Deprecated, use `x` instead"), or the note is just that.
+        (_, Some(to))
+            if note.starts_with("deprecated") || note == format!("use `{to}` instead") =>
+        {
+            format!("replaced by `{to}`")
+        }
         _ => note,
     };
-    let message = match &replacement_const {
-        Some(name) => format!("{description}: use `{name}`"),
-        None => description.clone(),
+    let plain = |to: &str| {
+        description == format!("renamed to `{to}`") || description == format!("replaced by `{to}`")
     };
-    Deprecation { reason, replacement, replacement_const, description, message }
+    let message = match (&replacement, &replacement_const) {
+        (Some(to), Some(name)) if plain(to) => format!("{description}: use `{name}`"),
+        // A longer story ("replaced by `x` with unit `s`"): the const in parentheses.
+        (_, Some(name)) => format!("{description} (use `{name}`)"),
+        _ => description.clone(),
+    };
+    Deprecation {
+        reason,
+        replacement,
+        replacement_const,
+        description,
+        message,
+    }
 }
 
 /// A note as a message fragment: one line, markdown links reduced to their text, no trailing
@@ -638,7 +779,10 @@ fn fragment(note: &str) -> String {
     let mut rest = note;
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
-        match after.split_once("](").and_then(|(label, tail)| Some((label, tail.split_once(')')?.1))) {
+        match after
+            .split_once("](")
+            .and_then(|(label, tail)| Some((label, tail.split_once(')')?.1)))
+        {
             Some((label, tail)) if !label.contains('[') => {
                 text.push_str(&rest[..open]);
                 text.push_str(label);
@@ -657,7 +801,9 @@ fn fragment(note: &str) -> String {
     }
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
-        (Some(first), second) if first.is_uppercase() && !second.is_some_and(char::is_uppercase) => {
+        (Some(first), second)
+            if first.is_uppercase() && !second.is_some_and(char::is_uppercase) =>
+        {
             first.to_lowercase().chain(text.chars().skip(1)).collect()
         }
         _ => text,
@@ -676,13 +822,22 @@ fn metrics(
     spec: &Spec,
     notes: &mut BTreeSet<String>,
 ) -> Result<Vec<Metric>> {
-    let key_of_const: BTreeMap<&str, &str> =
-        attributes.iter().map(|a| (a.const_name.as_str(), a.key.as_str())).collect();
-    let const_of_key: BTreeMap<&str, &str> =
-        attributes.iter().map(|a| (a.key.as_str(), a.const_name.as_str())).collect();
-    let mut const_of_name: BTreeMap<String, String> = raw.iter().map(|c| (c.value.clone(), c.name.clone())).collect();
+    let key_of_const: BTreeMap<&str, &str> = attributes
+        .iter()
+        .map(|a| (a.const_name.as_str(), a.key.as_str()))
+        .collect();
+    let const_of_key: BTreeMap<&str, &str> = attributes
+        .iter()
+        .map(|a| (a.key.as_str(), a.const_name.as_str()))
+        .collect();
+    let mut const_of_name: BTreeMap<String, String> = raw
+        .iter()
+        .map(|c| (c.value.clone(), c.name.clone()))
+        .collect();
     for name in spec.metrics.keys() {
-        const_of_name.entry(name.clone()).or_insert_with(|| const_name_for(name));
+        const_of_name
+            .entry(name.clone())
+            .or_insert_with(|| const_name_for(name));
     }
     let metric_attribute = |key: &str, requirement| MetricAttribute {
         key: key.to_owned(),
@@ -692,11 +847,15 @@ fn metrics(
 
     let mut out = Vec::new();
     for raw_const in raw {
-        let docs = crate_docs::metric_docs(&raw_const.docs).map_err(|e| Error::new(format!("`{}`: {e}", raw_const.name)))?;
+        let docs = crate_docs::metric_docs(&raw_const.docs)
+            .map_err(|e| Error::new(format!("`{}`: {e}", raw_const.name)))?;
         let mut metric_attributes = Vec::new();
         for row in &docs.attributes {
             let Some(key) = key_of_const.get(row.const_name.as_str()) else {
-                notes.insert(format!("metric `{}` lists unknown attribute `{}`", raw_const.value, row.const_name));
+                notes.insert(format!(
+                    "metric `{}` lists unknown attribute `{}`",
+                    raw_const.value, row.const_name
+                ));
                 continue;
             };
             let requirement = Requirement::from_parts(&row.level, row.condition.clone())
@@ -704,6 +863,7 @@ fn metrics(
             metric_attributes.push(metric_attribute(key, requirement));
         }
         metric_attributes.sort_by(|a, b| a.key.cmp(&b.key));
+        let deprecation = crate_deprecation(raw_const, &docs.brief, &const_of_name, notes)?;
         let mut metric = Metric {
             const_name: raw_const.name.clone(),
             name: raw_const.value.clone(),
@@ -713,7 +873,7 @@ fn metrics(
             stability: Stability::from_name(&docs.status)?,
             attributes: metric_attributes,
             bucket_boundaries: None,
-            deprecation: crate_deprecation(raw_const, &const_of_name, notes)?,
+            deprecation,
             origin: Origin::Crate,
         };
         if let Some(spec_metric) = spec.metrics.get(&metric.name) {
@@ -722,7 +882,11 @@ fn metrics(
                 instrument: Instrument::from_name(&spec_metric.instrument)?,
                 unit: spec_metric.unit.clone(),
                 stability: spec_metric.stability,
-                attributes: spec_metric.attributes.iter().map(|(k, r)| metric_attribute(k, r.clone())).collect(),
+                attributes: spec_metric
+                    .attributes
+                    .iter()
+                    .map(|(k, r)| metric_attribute(k, r.clone()))
+                    .collect(),
                 ..metric.clone()
             };
             for (what, differs) in [
@@ -732,7 +896,10 @@ fn metrics(
                 ("attributes", metric.attributes != from_spec.attributes),
             ] {
                 if differs {
-                    notes.insert(format!("metric `{}`: the crate's {what} differs from the spec's; using the spec's", metric.name));
+                    notes.insert(format!(
+                        "metric `{}`: the crate's {what} differs from the spec's; using the spec's",
+                        metric.name
+                    ));
                 }
             }
             metric = from_spec;
@@ -741,8 +908,15 @@ fn metrics(
     }
 
     let crate_names: BTreeSet<String> = out.iter().map(|m| m.name.clone()).collect();
-    for spec_metric in spec.metrics.values().filter(|m| !crate_names.contains(&m.name)) {
-        notes.insert(format!("metric `{}` is not in the crate; added from the spec", spec_metric.name));
+    for spec_metric in spec
+        .metrics
+        .values()
+        .filter(|m| !crate_names.contains(&m.name))
+    {
+        notes.insert(format!(
+            "metric `{}` is not in the crate; added from the spec",
+            spec_metric.name
+        ));
         out.push(Metric {
             const_name: const_name_for(&spec_metric.name),
             name: spec_metric.name.clone(),
@@ -750,7 +924,11 @@ fn metrics(
             instrument: Instrument::from_name(&spec_metric.instrument)?,
             unit: spec_metric.unit.clone(),
             stability: spec_metric.stability,
-            attributes: spec_metric.attributes.iter().map(|(k, r)| metric_attribute(k, r.clone())).collect(),
+            attributes: spec_metric
+                .attributes
+                .iter()
+                .map(|(k, r)| metric_attribute(k, r.clone()))
+                .collect(),
             bucket_boundaries: None,
             deprecation: None,
             origin: Origin::Spec,
@@ -759,14 +937,26 @@ fn metrics(
     for metric in &mut out {
         metric.bucket_boundaries = spec.buckets.get(&metric.name).cloned();
         if metric.bucket_boundaries.is_some() && metric.instrument != Instrument::Histogram {
-            notes.insert(format!("metric `{}` has bucket advice but is not a histogram", metric.name));
+            notes.insert(format!(
+                "metric `{}` has bucket advice but is not a histogram",
+                metric.name
+            ));
         }
         for attribute in metric.attributes.iter().filter(|a| a.const_name.is_none()) {
-            notes.insert(format!("metric `{}` uses `{}`, which has no const", metric.name, attribute.key));
+            notes.insert(format!(
+                "metric `{}` uses `{}`, which has no const",
+                metric.name, attribute.key
+            ));
         }
     }
-    for name in spec.buckets.keys().filter(|name| !out.iter().any(|m| &m.name == *name)) {
-        notes.insert(format!("gen-ai-metrics.md advises buckets for unknown metric `{name}`"));
+    for name in spec
+        .buckets
+        .keys()
+        .filter(|name| !out.iter().any(|m| &m.name == *name))
+    {
+        notes.insert(format!(
+            "gen-ai-metrics.md advises buckets for unknown metric `{name}`"
+        ));
     }
     out.sort_by(|a, b| a.const_name.cmp(&b.const_name));
     check_unique(out.iter().map(|m| m.const_name.as_str()), "metric const")?;
@@ -778,14 +968,18 @@ mod tests {
     use super::*;
 
     fn consts() -> BTreeMap<String, String> {
-        [("gen_ai.provider.name", "GEN_AI_PROVIDER_NAME"), ("server.address", "SERVER_ADDRESS"), ("server.port", "SERVER_PORT")]
-            .into_iter()
-            .map(|(k, c)| (k.to_owned(), c.to_owned()))
-            .collect()
+        [
+            ("gen_ai.provider.name", "GEN_AI_PROVIDER_NAME"),
+            ("server.address", "SERVER_ADDRESS"),
+            ("server.port", "SERVER_PORT"),
+        ]
+        .into_iter()
+        .map(|(k, c)| (k.to_owned(), c.to_owned()))
+        .collect()
     }
 
     fn classify_text(text: &str) -> Option<Deprecation> {
-        classify(&crate_docs::deprecation_note(text).unwrap(), &consts())
+        classify(&crate_docs::deprecation_note(text).unwrap(), "", &consts())
     }
 
     #[test]
@@ -801,20 +995,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.replacement.as_deref(), Some("gen_ai.provider.name"));
-        assert_eq!(d.message, "replaced by `gen_ai.provider.name`, which has moved to the GenAI repository: use `GEN_AI_PROVIDER_NAME`");
+        assert_eq!(
+            d.message,
+            "replaced by `gen_ai.provider.name`, which has moved to the GenAI repository (use `GEN_AI_PROVIDER_NAME`)"
+        );
     }
 
     #[test]
     fn split_keys_have_no_single_replacement() {
-        let d = classify_text("{note: Replaced by `server.address` and `server.port`.\n, reason: uncategorized}").unwrap();
-        assert_eq!((d.replacement, d.message.as_str()), (None, "replaced by `server.address` and `server.port`"));
+        let d = classify_text(
+            "{note: Replaced by `server.address` and `server.port`.\n, reason: uncategorized}",
+        )
+        .unwrap();
+        assert_eq!(
+            (d.replacement, d.message.as_str()),
+            (None, "replaced by `server.address` and `server.port`")
+        );
     }
 
     #[test]
     fn renamed_and_obsoleted_messages() {
         let d = classify_text("{note: Replaced by `gen_ai.provider.name`., reason: renamed, renamed_to: gen_ai.provider.name}").unwrap();
-        assert_eq!(d.message, "renamed to `gen_ai.provider.name`: use `GEN_AI_PROVIDER_NAME`");
-        let d = classify_text("{note: Removed, no replacement at this time., reason: obsoleted}").unwrap();
+        assert_eq!(
+            d.message,
+            "renamed to `gen_ai.provider.name`: use `GEN_AI_PROVIDER_NAME`"
+        );
+        let d = classify_text("{note: Removed, no replacement at this time., reason: obsoleted}")
+            .unwrap();
         assert_eq!(d.message, "obsoleted: removed, no replacement at this time");
         assert_eq!(fragment("HTTP things."), "HTTP things");
     }
@@ -823,7 +1030,13 @@ mod tests {
     fn examples_parse_as_literals() {
         assert_eq!(parse_example("\"a\""), Some(Example::String("a".into())));
         assert_eq!(parse_example("-3"), Some(Example::Int(-3)));
-        assert_eq!(parse_example("[\n \"a\",\n \"b\",\n]"), Some(Example::Array(vec![Example::String("a".into()), Example::String("b".into())])));
+        assert_eq!(
+            parse_example("[\n \"a\",\n \"b\",\n]"),
+            Some(Example::Array(vec![
+                Example::String("a".into()),
+                Example::String("b".into())
+            ]))
+        );
         assert_eq!(parse_example("1.0"), Some(Example::Double(1.0)));
         assert_eq!(parse_example("foo bar"), None);
     }

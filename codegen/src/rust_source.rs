@@ -50,7 +50,12 @@ pub(crate) fn parse_crate(dir: &Path) -> Result<RawCrate> {
             Item::Const(item) if item.ident == "SCHEMA_URL" => string_literal(&item.expr),
             _ => None,
         })
-        .ok_or_else(|| Error::new(format!("{}: no `SCHEMA_URL` string const", src.join("lib.rs").display())))?;
+        .ok_or_else(|| {
+            Error::new(format!(
+                "{}: no `SCHEMA_URL` string const",
+                src.join("lib.rs").display()
+            ))
+        })?;
     Ok(RawCrate {
         schema_url,
         attributes: consts(&src.join("attribute.rs"))?,
@@ -63,7 +68,8 @@ pub(crate) fn parse_crate(dir: &Path) -> Result<RawCrate> {
 /// Reads and parses one file into its items.
 fn parse_file(path: &Path) -> Result<Vec<Item>> {
     let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
-    let file = syn::parse_file(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let file =
+        syn::parse_file(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     Ok(file.items)
 }
 
@@ -73,25 +79,41 @@ fn consts(path: &Path) -> Result<Vec<RawConst>> {
     for item in parse_file(path)? {
         let Item::Const(item) = item else { continue };
         let name = item.ident.to_string();
-        let value = string_literal(&item.expr)
-            .ok_or_else(|| Error::new(format!("{}: const `{name}` is not a string literal", path.display())))?;
+        let value = string_literal(&item.expr).ok_or_else(|| {
+            Error::new(format!(
+                "{}: const `{name}` is not a string literal",
+                path.display()
+            ))
+        })?;
         let mut docs = Vec::new();
         let mut experimental = false;
         let mut deprecated = None;
         for attr in &item.attrs {
             if attr.path().is_ident("doc") {
                 docs.push(doc_line(attr).ok_or_else(|| {
-                    Error::new(format!("{}: `{name}` has a non-literal #[doc]", path.display()))
+                    Error::new(format!(
+                        "{}: `{name}` has a non-literal #[doc]",
+                        path.display()
+                    ))
                 })?);
             } else if attr.path().is_ident("cfg") {
                 experimental |= is_experimental_cfg(attr);
             } else if attr.path().is_ident("deprecated") {
                 deprecated = Some(deprecated_note(attr).map_err(|e| {
-                    Error::new(format!("{}: `{name}`: malformed #[deprecated]: {e}", path.display()))
+                    Error::new(format!(
+                        "{}: `{name}`: malformed #[deprecated]: {e}",
+                        path.display()
+                    ))
                 })?);
             }
         }
-        out.push(RawConst { name, value, docs, experimental, deprecated });
+        out.push(RawConst {
+            name,
+            value,
+            docs,
+            experimental,
+            deprecated,
+        });
     }
     Ok(out)
 }
@@ -118,7 +140,11 @@ fn reexports(path: &Path) -> Result<Vec<String>> {
 }
 
 /// Flattens a use tree into `(path prefix, imported name)` pairs.
-fn collect_use_names(tree: &UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+fn collect_use_names(
+    tree: &UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) {
     match tree {
         UseTree::Path(path) => {
             prefix.push(path.ident.to_string());
@@ -139,16 +165,23 @@ fn collect_use_names(tree: &UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Ve
 /// The value of a string-literal expression.
 fn string_literal(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit.value()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit.value()),
         _ => None,
     }
 }
 
 /// The text of a `#[doc = "..."]` attribute, without the single space `///` leaves.
 fn doc_line(attr: &Attribute) -> Option<String> {
-    let Meta::NameValue(meta) = &attr.meta else { return None };
+    let Meta::NameValue(meta) = &attr.meta else {
+        return None;
+    };
     let text = string_literal(&meta.value)?;
-    Some(text.strip_prefix(' ').map_or_else(|| text.clone(), str::to_owned))
+    Some(
+        text.strip_prefix(' ')
+            .map_or_else(|| text.clone(), str::to_owned),
+    )
 }
 
 /// Whether a `#[cfg(...)]` gates on `feature = "semconv_experimental"`.

@@ -35,11 +35,20 @@ pub(crate) fn locate(workspace_root: &Path, version: Option<&str>) -> Result<Loc
 
 /// Locates another version through a temporary project, removed afterwards.
 fn locate_other_version(version: &str) -> Result<Located> {
-    if version.is_empty() || !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c)) {
-        return Err(Error::new(format!("invalid version `{version}`: expected something like `0.33.1`")));
+    if version.is_empty()
+        || !version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c))
+    {
+        return Err(Error::new(format!(
+            "invalid version `{version}`: expected something like `0.33.1`"
+        )));
     }
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let dir = std::env::temp_dir().join(format!("genai-span-codegen-{}-{nanos}", std::process::id()));
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir =
+        std::env::temp_dir().join(format!("genai-span-codegen-{}-{nanos}", std::process::id()));
     let result = (|| {
         std::fs::create_dir_all(dir.join("src")).map_err(|e| io_error(&dir, &e))?;
         let manifest = format!(
@@ -94,18 +103,25 @@ fn find_package(metadata: &serde_json::Value, version: &str) -> Result<Located> 
         if package_version != version {
             continue;
         }
-        let manifest_path = package["manifest_path"]
-            .as_str()
-            .ok_or_else(|| Error::new(format!("`cargo metadata`: {PACKAGE} has no manifest_path")))?;
+        let manifest_path = package["manifest_path"].as_str().ok_or_else(|| {
+            Error::new(format!("`cargo metadata`: {PACKAGE} has no manifest_path"))
+        })?;
         let dir = Path::new(manifest_path)
             .parent()
             .ok_or_else(|| Error::new(format!("unexpected manifest path `{manifest_path}`")))?;
-        return Ok(Located { version: package_version.to_owned(), dir: dir.to_path_buf() });
+        return Ok(Located {
+            version: package_version.to_owned(),
+            dir: dir.to_path_buf(),
+        });
     }
     Err(Error::new(format!(
         "`cargo metadata` does not list {PACKAGE} {version} (found: {}); \
          is the dependency in codegen/Cargo.toml pinned to `={version}`?",
-        if found.is_empty() { "none".to_owned() } else { found.join(", ") }
+        if found.is_empty() {
+            "none".to_owned()
+        } else {
+            found.join(", ")
+        }
     )))
 }
 

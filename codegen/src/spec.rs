@@ -188,7 +188,8 @@ pub(crate) fn load(dir: &Path) -> Result<Spec> {
         for group in read_yaml(&path)?.groups {
             for attr in group.attributes {
                 let Some(key) = attr.id.clone() else { continue };
-                let parsed = spec_attribute(key.clone(), attr).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+                let parsed = spec_attribute(key.clone(), attr)
+                    .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
                 spec.attributes.insert(key, parsed);
             }
         }
@@ -198,7 +199,8 @@ pub(crate) fn load(dir: &Path) -> Result<Spec> {
         .map_err(|e| Error::new(format!("{}: {e}", metrics_path.display())))?;
     let doc_path = dir.join(METRICS_DOC);
     let doc = std::fs::read_to_string(&doc_path).map_err(|e| io_error(&doc_path, &e))?;
-    spec.buckets = bucket_boundaries(&doc).map_err(|e| Error::new(format!("{}: {e}", doc_path.display())))?;
+    spec.buckets =
+        bucket_boundaries(&doc).map_err(|e| Error::new(format!("{}: {e}", doc_path.display())))?;
     Ok(spec)
 }
 
@@ -215,7 +217,11 @@ fn spec_attribute(key: String, attr: YamlAttribute) -> Result<SpecAttribute> {
             .ok_or_else(|| Error::new(format!("`{key}`: unknown type `{name}`")))?,
         Some(YamlType::Enum { members }) => {
             let all_ints = !members.is_empty() && members.iter().all(|m| m.value.is_i64());
-            if all_ints { ValueType::Int } else { ValueType::String }
+            if all_ints {
+                ValueType::Int
+            } else {
+                ValueType::String
+            }
         }
         None => return Err(Error::new(format!("`{key}` has no type"))),
     };
@@ -227,7 +233,9 @@ fn spec_attribute(key: String, attr: YamlAttribute) -> Result<SpecAttribute> {
         .ok_or_else(|| Error::new(format!("`{key}` has no stability")))?;
     let examples = match attr.examples {
         None => Vec::new(),
-        Some(serde_yaml_ng::Value::Sequence(items)) if !ty.is_array() || items.iter().all(serde_yaml_ng::Value::is_sequence) => {
+        Some(serde_yaml_ng::Value::Sequence(items))
+            if !ty.is_array() || items.iter().all(serde_yaml_ng::Value::is_sequence) =>
+        {
             items.iter().map(yaml_example).collect::<Result<_>>()?
         }
         Some(value) => vec![yaml_example(&value)?],
@@ -250,7 +258,9 @@ fn yaml_example(value: &serde_yaml_ng::Value) -> Result<Example> {
         Value::Bool(b) => Example::Bool(*b),
         Value::Number(n) if n.is_i64() => Example::Int(n.as_i64().unwrap_or_default()),
         Value::Number(n) => Example::Double(n.as_f64().unwrap_or_default()),
-        Value::Sequence(items) => Example::Array(items.iter().map(yaml_example).collect::<Result<_>>()?),
+        Value::Sequence(items) => {
+            Example::Array(items.iter().map(yaml_example).collect::<Result<_>>()?)
+        }
         other => return Err(Error::new(format!("unsupported example `{other:?}`"))),
     })
 }
@@ -260,11 +270,16 @@ fn metrics(groups: &[YamlGroup]) -> Result<BTreeMap<String, SpecMetric>> {
     let by_id: BTreeMap<&str, &YamlGroup> = groups.iter().map(|g| (g.id.as_str(), g)).collect();
     let mut out = BTreeMap::new();
     for group in groups.iter().filter(|g| g.kind == "metric") {
-        let name = group.metric_name.clone().ok_or_else(|| Error::new(format!("`{}` has no metric_name", group.id)))?;
+        let name = group
+            .metric_name
+            .clone()
+            .ok_or_else(|| Error::new(format!("`{}` has no metric_name", group.id)))?;
         let mut attributes = BTreeMap::new();
         collect_refs(group, &by_id, &mut attributes, 0)?;
         let field = |value: &Option<String>, what: &str| {
-            value.clone().ok_or_else(|| Error::new(format!("metric `{name}` has no {what}")))
+            value
+                .clone()
+                .ok_or_else(|| Error::new(format!("metric `{name}` has no {what}")))
         };
         let metric = SpecMetric {
             brief: one_line(&field(&group.brief, "brief")?),
@@ -288,25 +303,30 @@ fn collect_refs(
     depth: usize,
 ) -> Result<()> {
     if depth > 16 {
-        return Err(Error::new(format!("`{}`: `extends` nests too deep", group.id)));
+        return Err(Error::new(format!(
+            "`{}`: `extends` nests too deep",
+            group.id
+        )));
     }
     if let Some(parent) = &group.extends {
-        let parent = by_id
-            .get(parent.as_str())
-            .ok_or_else(|| Error::new(format!("`{}` extends unknown group `{parent}`", group.id)))?;
+        let parent = by_id.get(parent.as_str()).ok_or_else(|| {
+            Error::new(format!("`{}` extends unknown group `{parent}`", group.id))
+        })?;
         collect_refs(parent, by_id, out, depth + 1)?;
     }
     for attr in &group.attributes {
-        let Some(key) = attr.reference.as_ref().or(attr.id.as_ref()) else { continue };
+        let Some(key) = attr.reference.as_ref().or(attr.id.as_ref()) else {
+            continue;
+        };
         let requirement = match &attr.requirement_level {
             None => Requirement::Recommended(None),
             Some(YamlRequirement::Level(level)) => Requirement::from_parts(level, None)?,
             Some(YamlRequirement::Conditional(map)) => {
                 let mut entries = map.iter();
-                let (level, condition) = entries
-                    .next()
-                    .filter(|_| map.len() == 1)
-                    .ok_or_else(|| Error::new(format!("`{key}`: unexpected requirement_level {map:?}")))?;
+                let (level, condition) =
+                    entries.next().filter(|_| map.len() == 1).ok_or_else(|| {
+                        Error::new(format!("`{key}`: unexpected requirement_level {map:?}"))
+                    })?;
                 Requirement::from_parts(level, Some(one_line(condition)))?
             }
         };
@@ -327,23 +347,36 @@ pub(crate) fn bucket_boundaries(doc: &str) -> Result<BTreeMap<String, Vec<f64>>>
     while let Some(found) = rest.find(MARKER) {
         let marker_at = offset + found;
         let after = &doc[marker_at + MARKER.len()..];
-        let name_end = after.find(|c: char| c.is_whitespace() || c == '-').unwrap_or(after.len());
+        let name_end = after
+            .find(|c: char| c.is_whitespace() || c == '-')
+            .unwrap_or(after.len());
         let name = &after[..name_end];
         let section_start = doc[..marker_at].rfind("\n### ").map_or(0, |i| i + 1);
-        let section = doc[section_start..marker_at].split_whitespace().collect::<Vec<_>>().join(" ");
+        let section = doc[section_start..marker_at]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if let Some(at) = section.find(SENTENCE) {
             let list = section[at + SENTENCE.len()..].trim_start();
             let list = list
                 .strip_prefix('[')
                 .and_then(|l| l.split_once(']'))
                 .map(|(inside, _)| inside)
-                .ok_or_else(|| Error::new(format!("`{name}`: no `[...]` after the bucket sentence")))?;
+                .ok_or_else(|| {
+                    Error::new(format!("`{name}`: no `[...]` after the bucket sentence"))
+                })?;
             let bounds = list
                 .split(',')
-                .map(|b| b.trim().parse::<f64>().map_err(|e| Error::new(format!("`{name}`: bucket `{b}`: {e}"))))
+                .map(|b| {
+                    b.trim()
+                        .parse::<f64>()
+                        .map_err(|e| Error::new(format!("`{name}`: bucket `{b}`: {e}")))
+                })
                 .collect::<Result<Vec<_>>>()?;
             if !bounds.is_sorted_by(|a, b| a < b) {
-                return Err(Error::new(format!("`{name}`: bucket boundaries are not increasing")));
+                return Err(Error::new(format!(
+                    "`{name}`: bucket boundaries are not increasing"
+                )));
             }
             if out.insert(name.to_owned(), bounds).is_some() {
                 return Err(Error::new(format!("`{name}`: two bucket sentences")));
@@ -370,12 +403,18 @@ mod tests {
                    [1, 4,\n 16].\n\n<!-- semconv metric.a -->\n<!-- endsemconv -->\n\
                    ### Metric: `b`\n\nNo advice.\n<!-- semconv metric.b -->\n";
         let buckets = bucket_boundaries(doc).unwrap();
-        assert_eq!(buckets.get("a").map(Vec::as_slice), Some(&[1.0, 4.0, 16.0][..]));
+        assert_eq!(
+            buckets.get("a").map(Vec::as_slice),
+            Some(&[1.0, 4.0, 16.0][..])
+        );
         assert!(!buckets.contains_key("b"));
     }
 
     #[test]
     fn one_line_collapses_whitespace() {
-        assert_eq!(one_line("  Time to first\n  chunk.\n"), "Time to first chunk.");
+        assert_eq!(
+            one_line("  Time to first\n  chunk.\n"),
+            "Time to first chunk."
+        );
     }
 }

@@ -85,14 +85,20 @@ impl ValueType {
     /// Parses a spec type name; templates (`template[string[]]`) map to their inner type.
     #[must_use]
     pub fn from_spec_name(name: &str) -> Option<Self> {
-        let name = name.strip_prefix("template[").and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+        let name = name
+            .strip_prefix("template[")
+            .and_then(|n| n.strip_suffix(']'))
+            .unwrap_or(name);
         Self::ALL.into_iter().find(|ty| ty.spec_name() == name)
     }
 
     /// Whether this is an array type.
     #[must_use]
     pub fn is_array(self) -> bool {
-        matches!(self, Self::StringArray | Self::IntArray | Self::DoubleArray | Self::BooleanArray)
+        matches!(
+            self,
+            Self::StringArray | Self::IntArray | Self::DoubleArray | Self::BooleanArray
+        )
     }
 
     /// The array type whose elements have this type.
@@ -122,7 +128,9 @@ pub(crate) enum Inferred {
 pub(crate) fn infer(examples: &[Example]) -> Inferred {
     let mut found: Option<ValueType> = None;
     for example in examples {
-        let Some(ty) = example_type(example) else { return Inferred::Conflict };
+        let Some(ty) = example_type(example) else {
+            return Inferred::Conflict;
+        };
         found = match (found, ty) {
             (None, ty) => Some(ty),
             (Some(a), b) if a == b => Some(a),
@@ -195,10 +203,22 @@ pub(crate) const OVERRIDES: &[(&str, ValueType)] = &[
     ("gcp.apphub.service.environment_type", ValueType::String),
     ("gcp.apphub.workload.criticality_type", ValueType::String),
     ("gcp.apphub.workload.environment_type", ValueType::String),
-    ("gcp.apphub_destination.service.criticality_type", ValueType::String),
-    ("gcp.apphub_destination.service.environment_type", ValueType::String),
-    ("gcp.apphub_destination.workload.criticality_type", ValueType::String),
-    ("gcp.apphub_destination.workload.environment_type", ValueType::String),
+    (
+        "gcp.apphub_destination.service.criticality_type",
+        ValueType::String,
+    ),
+    (
+        "gcp.apphub_destination.service.environment_type",
+        ValueType::String,
+    ),
+    (
+        "gcp.apphub_destination.workload.criticality_type",
+        ValueType::String,
+    ),
+    (
+        "gcp.apphub_destination.workload.environment_type",
+        ValueType::String,
+    ),
     ("geo.continent.code", ValueType::String),
     ("host.arch", ValueType::String),
     ("http.flavor", ValueType::String),
@@ -259,7 +279,10 @@ pub(crate) const OVERRIDES: &[(&str, ValueType)] = &[
     ("jvm.thread.daemon", ValueType::Boolean),
     ("messaging.destination.anonymous", ValueType::Boolean),
     ("messaging.destination.temporary", ValueType::Boolean),
-    ("messaging.destination_publish.anonymous", ValueType::Boolean),
+    (
+        "messaging.destination_publish.anonymous",
+        ValueType::Boolean,
+    ),
     ("messaging.kafka.message.tombstone", ValueType::Boolean),
     ("pprof.location.is_folded", ValueType::Boolean),
     ("pprof.mapping.has_filenames", ValueType::Boolean),
@@ -296,10 +319,19 @@ mod tests {
         use Example::{Array, Bool, Double, Int, String as Str};
         assert_eq!(infer(&[]), Inferred::NoExamples);
         assert_eq!(infer(&[Str("a".into())]), Inferred::Type(ValueType::String));
-        assert_eq!(infer(&[Int(1), Double(1.5)]), Inferred::Type(ValueType::Double));
+        assert_eq!(
+            infer(&[Int(1), Double(1.5)]),
+            Inferred::Type(ValueType::Double)
+        );
         assert_eq!(infer(&[Bool(true)]), Inferred::Type(ValueType::Boolean));
-        assert_eq!(infer(&[Array(vec![Str("a".into())])]), Inferred::Type(ValueType::StringArray));
-        assert_eq!(infer(&[Array(vec![Int(1), Int(2)])]), Inferred::Type(ValueType::IntArray));
+        assert_eq!(
+            infer(&[Array(vec![Str("a".into())])]),
+            Inferred::Type(ValueType::StringArray)
+        );
+        assert_eq!(
+            infer(&[Array(vec![Int(1), Int(2)])]),
+            Inferred::Type(ValueType::IntArray)
+        );
         assert_eq!(infer(&[Str("a".into()), Int(1)]), Inferred::Conflict);
         assert_eq!(infer(&[Array(vec![])]), Inferred::Conflict);
     }
@@ -310,7 +342,10 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), OVERRIDES.len(), "duplicate key in OVERRIDES");
-        assert!(OVERRIDES.iter().all(|(k, _)| !k.starts_with("gen_ai.")), "gen_ai.* types come from the spec");
+        assert!(
+            OVERRIDES.iter().all(|(k, _)| !k.starts_with("gen_ai.")),
+            "gen_ai.* types come from the spec"
+        );
     }
 
     #[test]
@@ -318,6 +353,9 @@ mod tests {
         for ty in ValueType::ALL {
             assert_eq!(ValueType::from_spec_name(ty.spec_name()), Some(ty));
         }
-        assert_eq!(ValueType::from_spec_name("template[string[]]"), Some(ValueType::StringArray));
+        assert_eq!(
+            ValueType::from_spec_name("template[string[]]"),
+            Some(ValueType::StringArray)
+        );
     }
 }

@@ -21,7 +21,10 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path, Token, Type, Variant};
+use syn::{
+    Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path, Token, Type,
+    Variant,
+};
 
 /// `#[derive(GenAiResponse)]` on `input`: the impl, or the errors and a stub impl.
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
@@ -172,7 +175,9 @@ fn unknown_key_hint(name: &str) -> Option<String> {
         "prompt_tokens" | "input" => Key::InputTokens,
         "completion_tokens" | "output" => Key::OutputTokens,
         "cached_tokens" | "cache_read_tokens" | "cache_read" => Key::CacheReadInputTokens,
-        "cache_creation_tokens" | "cache_creation" | "cache_write_tokens" => Key::CacheCreationInputTokens,
+        "cache_creation_tokens" | "cache_creation" | "cache_write_tokens" => {
+            Key::CacheCreationInputTokens
+        }
         "reasoning_tokens" | "reasoning" => Key::ReasoningOutputTokens,
         "tool_call" | "tool_call_count" | "tool_call_counts" => Key::ToolCalls,
         "embeddings" | "vector" => Key::Embedding,
@@ -184,11 +189,17 @@ fn unknown_key_hint(name: &str) -> Option<String> {
             );
         }
         "skip" | "ignore" => {
-            return Some("a field without `#[genai(...)]` is not recorded: remove the attribute".to_owned());
+            return Some(
+                "a field without `#[genai(...)]` is not recorded: remove the attribute".to_owned(),
+            );
         }
         _ => return None,
     };
-    Some(format!("did you mean `{}`? expected one of {}", key.name(), key_list()))
+    Some(format!(
+        "did you mean `{}`? expected one of {}",
+        key.name(),
+        key_list()
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,9 +285,24 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
         Union(Token![union]),
     }
     let (attrs, ident, generics, data) = match input {
-        Item::Struct(item) => (&item.attrs, &item.ident, &item.generics, Data::Struct(&item.fields)),
-        Item::Enum(item) => (&item.attrs, &item.ident, &item.generics, Data::Enum(&item.variants)),
-        Item::Union(item) => (&item.attrs, &item.ident, &item.generics, Data::Union(item.union_token)),
+        Item::Struct(item) => (
+            &item.attrs,
+            &item.ident,
+            &item.generics,
+            Data::Struct(&item.fields),
+        ),
+        Item::Enum(item) => (
+            &item.attrs,
+            &item.ident,
+            &item.generics,
+            Data::Enum(&item.variants),
+        ),
+        Item::Union(item) => (
+            &item.attrs,
+            &item.ident,
+            &item.generics,
+            Data::Union(item.union_token),
+        ),
         // rustc hands a derive only structs, enums and unions.
         _ => unreachable!("`#[derive]` on an item that is not a struct, an enum or a union"),
     };
@@ -315,14 +341,23 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
             Body::Struct(Vec::new())
         }
     };
-    Model { ident, generics, krate, body, any_genai_attr }
+    Model {
+        ident,
+        generics,
+        krate,
+        body,
+        any_genai_attr,
+    }
 }
 
 /// `#[genai(crate = path)]` on the type.
 fn parse_container_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
     let mut krate: Option<Path> = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("genai")) {
-        if let Err(error) = require_list(attr, "on a type, the only key is `crate = path::to::genai_span`") {
+        if let Err(error) = require_list(
+            attr,
+            "on a type, the only key is `crate = path::to::genai_span`",
+        ) {
             errors.push(error);
             continue;
         }
@@ -379,22 +414,37 @@ fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
     path.map_err(|_| syn::Error::new_spanned(&value, EXPECTED))
 }
 
-fn parse_fields<'a>(fields: &'a Fields, errors: &mut Errors, any_genai_attr: &mut bool) -> Vec<FieldModel<'a>> {
+fn parse_fields<'a>(
+    fields: &'a Fields,
+    errors: &mut Errors,
+    any_genai_attr: &mut bool,
+) -> Vec<FieldModel<'a>> {
     fields
         .iter()
         .zip(fields.members())
         .map(|(field, member)| {
             let member = match member {
                 // The index takes the field type's span, so `self.0` points at the field.
-                Member::Unnamed(index) => Member::Unnamed(Index { index: index.index, span: field.ty.span() }),
+                Member::Unnamed(index) => Member::Unnamed(Index {
+                    index: index.index,
+                    span: field.ty.span(),
+                }),
                 named @ Member::Named(_) => named,
             };
             let mut marks = Vec::<Mark>::new();
-            for attr in field.attrs.iter().filter(|attr| attr.path().is_ident("genai")) {
+            for attr in field
+                .attrs
+                .iter()
+                .filter(|attr| attr.path().is_ident("genai"))
+            {
                 *any_genai_attr = true;
                 parse_field_attr(attr, &mut marks, errors);
             }
-            FieldModel { member, ty: &field.ty, marks }
+            FieldModel {
+                member,
+                ty: &field.ty,
+                marks,
+            }
         })
         .collect()
 }
@@ -451,7 +501,9 @@ fn require_list(attr: &Attribute, expected: &str) -> syn::Result<()> {
     if empty {
         return Err(syn::Error::new_spanned(
             attr,
-            format!("`#[genai]` needs a key in parentheses, e.g. `#[genai(response_model)]`; {expected}"),
+            format!(
+                "`#[genai]` needs a key in parentheses, e.g. `#[genai(response_model)]`; {expected}"
+            ),
         ));
     }
     Ok(())
@@ -482,7 +534,11 @@ fn skip_value(input: ParseStream<'_>) -> syn::Result<TokenStream> {
 }
 
 /// An error over `first` through `rest` (`rest` may be empty).
-fn error_over(first: &dyn ToTokens, rest: &TokenStream, message: impl std::fmt::Display) -> syn::Error {
+fn error_over(
+    first: &dyn ToTokens,
+    rest: &TokenStream,
+    message: impl std::fmt::Display,
+) -> syn::Error {
     let mut tokens = first.to_token_stream();
     tokens.extend(rest.clone());
     syn::Error::new_spanned(tokens, message)
@@ -502,10 +558,16 @@ fn validate(model: &Model<'_>, errors: &mut Errors) {
     }
 
     let (has_fields, any_marked) = match &model.body {
-        Body::Struct(fields) => (!fields.is_empty(), fields.iter().any(|field| !field.marks.is_empty())),
+        Body::Struct(fields) => (
+            !fields.is_empty(),
+            fields.iter().any(|field| !field.marks.is_empty()),
+        ),
         Body::Enum(variants) => (
             variants.iter().any(|variant| !variant.fields.is_empty()),
-            variants.iter().flat_map(|variant| &variant.fields).any(|field| !field.marks.is_empty()),
+            variants
+                .iter()
+                .flat_map(|variant| &variant.fields)
+                .any(|field| !field.marks.is_empty()),
         ),
     };
     if has_fields && !any_marked && !model.any_genai_attr {
@@ -524,7 +586,11 @@ fn validate(model: &Model<'_>, errors: &mut Errors) {
 fn check_single_valued(fields: &[FieldModel<'_>], scope: &str, errors: &mut Errors) {
     let mut seen: Vec<(Key, &FieldModel<'_>)> = Vec::new();
     for field in fields {
-        for mark in field.marks.iter().filter(|mark| mark.key.is_single_valued()) {
+        for mark in field
+            .marks
+            .iter()
+            .filter(|mark| mark.key.is_single_valued())
+        {
             if let Some((_, first)) = seen.iter().find(|(key, _)| *key == mark.key) {
                 errors.push(syn::Error::new(
                     mark.span,
@@ -546,7 +612,10 @@ fn check_single_valued(fields: &[FieldModel<'_>], scope: &str, errors: &mut Erro
 
 /// The path of the `genai_span` crate, its tokens spanned at `span` when it is the default one.
 fn krate(model: &Model<'_>, span: Span) -> TokenStream {
-    model.krate.as_ref().map_or_else(|| quote_spanned!(span=> ::genai_span), ToTokens::to_token_stream)
+    model.krate.as_ref().map_or_else(
+        || quote_spanned!(span=> ::genai_span),
+        ToTokens::to_token_stream,
+    )
 }
 
 fn expand(model: &Model<'_>) -> TokenStream {
@@ -563,10 +632,14 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 let span = field.ty.span();
                 let member = &field.member;
                 let access = quote_spanned!(span=> &self.#member);
-                field.marks.iter().map(move |mark| (mark.key, span, access.clone()))
+                field
+                    .marks
+                    .iter()
+                    .map(move |mark| (mark.key, span, access.clone()))
             });
-            let calls: Vec<TokenStream> =
-                calls.map(|(key, span, access)| call(model, key, span, &access, &response)).collect();
+            let calls: Vec<TokenStream> = calls
+                .map(|(key, span, access)| call(model, key, span, &access, &response))
+                .collect();
             records = !calls.is_empty();
             quote!(#(#calls)*)
         }
@@ -576,8 +649,11 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 .iter()
                 .map(|variant| {
                     let name = variant.ident;
-                    let marked: Vec<&FieldModel<'_>> =
-                        variant.fields.iter().filter(|field| !field.marks.is_empty()).collect();
+                    let marked: Vec<&FieldModel<'_>> = variant
+                        .fields
+                        .iter()
+                        .filter(|field| !field.marks.is_empty())
+                        .collect();
                     if marked.is_empty() {
                         return match variant.style {
                             Style::Named => quote!(Self::#name { .. } => {}),
@@ -597,7 +673,13 @@ fn expand(model: &Model<'_>) -> TokenStream {
                         let member = &field.member;
                         bindings.push(quote!(#member: #binding));
                         for mark in &field.marks {
-                            calls.push(call(model, mark.key, span, &binding.to_token_stream(), &response));
+                            calls.push(call(
+                                model,
+                                mark.key,
+                                span,
+                                &binding.to_token_stream(),
+                                &response,
+                            ));
                         }
                     }
                     quote!(Self::#name { #(#bindings,)* .. } => { #(#calls)* })
@@ -606,7 +688,11 @@ fn expand(model: &Model<'_>) -> TokenStream {
             quote!(match self { #(#arms)* })
         }
     };
-    let param = if records { response.to_token_stream() } else { quote!(_) };
+    let param = if records {
+        response.to_token_stream()
+    } else {
+        quote!(_)
+    };
 
     let generics = bounded_generics(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -621,7 +707,13 @@ fn expand(model: &Model<'_>) -> TokenStream {
 }
 
 /// `genai_span::__private::derive::<key>(<value>, response);`, spanned on the field's type.
-fn call(model: &Model<'_>, key: Key, span: Span, value: &TokenStream, response: &Ident) -> TokenStream {
+fn call(
+    model: &Model<'_>,
+    key: Key,
+    span: Span,
+    value: &TokenStream,
+    response: &Ident,
+) -> TokenStream {
     let genai = krate(model, span);
     let function = Ident::new(key.name(), span);
     quote_spanned!(span=> #genai::__private::derive::#function(#value, #response);)
@@ -631,13 +723,19 @@ fn call(model: &Model<'_>, key: Key, span: Span, value: &TokenStream, response: 
 /// parameter (a concrete field type needs no bound: the call itself checks it).
 fn bounded_generics(model: &Model<'_>) -> Generics {
     let mut generics = model.generics.clone();
-    let params: HashSet<String> = generics.type_params().map(|param| param.ident.to_string()).collect();
+    let params: HashSet<String> = generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .collect();
     if params.is_empty() {
         return generics;
     }
     let fields: Vec<&FieldModel<'_>> = match &model.body {
         Body::Struct(fields) => fields.iter().collect(),
-        Body::Enum(variants) => variants.iter().flat_map(|variant| &variant.fields).collect(),
+        Body::Enum(variants) => variants
+            .iter()
+            .flat_map(|variant| &variant.fields)
+            .collect(),
     };
     let mut seen = HashSet::new();
     for field in fields {
@@ -659,7 +757,10 @@ fn bounded_generics(model: &Model<'_>) -> Generics {
             let ty = field.ty;
             let predicate = quote_spanned!(span=> #ty: #bound);
             if seen.insert(predicate.to_string()) {
-                generics.make_where_clause().predicates.push(syn::parse_quote!(#predicate));
+                generics
+                    .make_where_clause()
+                    .predicates
+                    .push(syn::parse_quote!(#predicate));
             }
         }
     }
@@ -710,8 +811,13 @@ mod tests {
         let mut errors = Errors::default();
         let model = parse(&input, &mut errors);
         assert!(errors.finish().is_ok());
-        let Body::Struct(fields) = model.body else { panic!("not a struct") };
-        fields.iter().map(|field| field.marks.iter().map(|mark| mark.key).collect()).collect()
+        let Body::Struct(fields) = model.body else {
+            panic!("not a struct")
+        };
+        fields
+            .iter()
+            .map(|field| field.marks.iter().map(|mark| mark.key).collect())
+            .collect()
     }
 
     fn expansion(input: TokenStream) -> String {
@@ -765,8 +871,16 @@ mod tests {
             "{}",
             errors[0]
         );
-        assert!(errors[0].ends_with("`dimension_count`, `flatten`"), "{}", errors[0]);
-        assert!(errors[1].starts_with("unknown key `bogus`; expected one of"), "{}", errors[1]);
+        assert!(
+            errors[0].ends_with("`dimension_count`, `flatten`"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].starts_with("unknown key `bogus`; expected one of"),
+            "{}",
+            errors[1]
+        );
     }
 
     #[test]
@@ -851,8 +965,14 @@ mod tests {
             }
         });
         assert_eq!(errors.len(), 5, "{errors:?}");
-        assert_eq!(errors[0], "`response_model` takes no value; write `#[genai(response_model)]`");
-        assert_eq!(errors[1], "`flatten` takes no value; write `#[genai(flatten)]`");
+        assert_eq!(
+            errors[0],
+            "`response_model` takes no value; write `#[genai(response_model)]`"
+        );
+        assert_eq!(
+            errors[1],
+            "`flatten` takes no value; write `#[genai(flatten)]`"
+        );
         for error in &errors[2..] {
             assert!(
                 error.starts_with(
@@ -937,7 +1057,10 @@ mod tests {
             }
         ));
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].starts_with("`#[genai(...)]` goes on the fields of a variant, not on the variant"));
+        assert!(
+            errors[0]
+                .starts_with("`#[genai(...)]` goes on the fields of a variant, not on the variant")
+        );
     }
 
     #[test]
@@ -1039,7 +1162,10 @@ mod tests {
             }
         ));
         assert!(out.contains("compile_error"), "{out}");
-        assert!(out.contains("impl :: genai_span :: GenAiResponse for R"), "{out}");
+        assert!(
+            out.contains("impl :: genai_span :: GenAiResponse for R"),
+            "{out}"
+        );
         assert!(!out.contains("__private"), "{out}");
     }
 
@@ -1058,11 +1184,15 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(":: genai_span :: __private :: derive :: input_tokens (& self . n , response) ;"),
+            out.contains(
+                ":: genai_span :: __private :: derive :: input_tokens (& self . n , response) ;"
+            ),
             "{out}"
         );
         assert!(
-            out.contains(":: genai_span :: __private :: derive :: output_tokens (& self . n , response) ;"),
+            out.contains(
+                ":: genai_span :: __private :: derive :: output_tokens (& self . n , response) ;"
+            ),
             "{out}"
         );
         assert!(!out.contains("plain"), "{out}");
@@ -1090,7 +1220,10 @@ mod tests {
             }
         });
         assert!(out.contains("Self :: Chat { 0 : __genai_field_0 , .. } => { :: genai_span :: __private :: derive :: flatten (__genai_field_0 , response) ; }"), "{out}");
-        assert!(out.contains("Self :: Embed { vector : __genai_field_0 , .. } => {"), "{out}");
+        assert!(
+            out.contains("Self :: Embed { vector : __genai_field_0 , .. } => {"),
+            "{out}"
+        );
         assert!(out.contains("Self :: Unit => { }"), "{out}");
         assert!(out.contains("Self :: Tuple (..) => { }"), "{out}");
         assert!(
@@ -1115,6 +1248,9 @@ mod tests {
         });
         let start = out.find("where").unwrap();
         let where_clause = &out[start..out.find("{ fn record").unwrap()];
-        assert_eq!(where_clause, "where Vec < T > : :: genai_span :: GenAiResponse , N : :: genai_span :: TokenCount ");
+        assert_eq!(
+            where_clause,
+            "where Vec < T > : :: genai_span :: GenAiResponse , N : :: genai_span :: TokenCount "
+        );
     }
 }

@@ -9,6 +9,7 @@ mod item;
 mod ops;
 mod parse;
 mod semconv_macro;
+mod suggest;
 mod table;
 mod table_gen;
 mod validate;
@@ -31,7 +32,10 @@ pub fn genai_span(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// `#[genai_span]` over `proc_macro2` types, so it can be unit-tested.
-fn genai_span_impl(args: proc_macro2::TokenStream, item: &proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+fn genai_span_impl(
+    args: proc_macro2::TokenStream,
+    item: &proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     let function = match item::function(item) {
         Ok(function) => function,
         // The item goes back unchanged next to the error, so the rest of the crate still

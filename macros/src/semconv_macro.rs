@@ -12,6 +12,7 @@ use quote::quote;
 use syn::parse::{ParseStream, Parser};
 use syn::{Error, LitStr, Token};
 
+use crate::suggest;
 use crate::table::{self, Attr};
 
 /// What `semconv!` was given.
@@ -96,11 +97,9 @@ fn parse_arg(input: ParseStream<'_>) -> syn::Result<Arg> {
 fn lookup_name(ident: &Ident) -> syn::Result<&'static Attr> {
     let name = ident.to_string();
     table::by_const_name(&name).ok_or_else(|| {
-        let hint = did_you_mean(&table::suggest(&name));
-        Error::new(
-            ident.span(),
-            format!("unknown semantic-convention attribute `{name}`{hint}"),
-        )
+        let message =
+            suggest::unknown("semantic-convention attribute", &name, table::names(), None);
+        Error::new(ident.span(), message)
     })
 }
 
@@ -108,29 +107,16 @@ fn lookup_name(ident: &Ident) -> syn::Result<&'static Attr> {
 fn lookup_key(lit: &LitStr) -> syn::Result<&'static Attr> {
     let key = lit.value();
     table::by_key(&key).ok_or_else(|| {
-        let hint = match table::by_const_name(&key) {
+        let message = match table::by_const_name(&key) {
             // `semconv!("GEN_AI_REQUEST_MODEL")`: the const's name, quoted.
             Some(attr) => format!(
-                "; did you mean `{}` (or `{}` unquoted)?",
+                "unknown semantic-convention attribute key `{key}`; did you mean `{}` (or `{}` unquoted)?",
                 attr.key, attr.name
             ),
-            None => did_you_mean(&table::suggest_keys(&key)),
+            None => suggest::unknown("semantic-convention attribute key", &key, table::keys(), None),
         };
-        Error::new(
-            lit.span(),
-            format!("unknown semantic-convention attribute key `{key}`{hint}"),
-        )
+        Error::new(lit.span(), message)
     })
-}
-
-/// `; did you mean `x`?` for the suggestions, or nothing.
-fn did_you_mean(suggestions: &[&str]) -> String {
-    let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
-    match quoted.as_slice() {
-        [] => String::new(),
-        [one] => format!("; did you mean {one}?"),
-        many => format!("; did you mean one of {}?", many.join(", ")),
-    }
 }
 
 /// A `macro_rules!` caller may hand the argument over inside an invisible group.

@@ -97,72 +97,19 @@ pub(crate) fn by_key(key: &str) -> Option<&'static Attr> {
     Some(&ATTRIBUTES[usize::from(BY_KEY[index])])
 }
 
-/// Up to three const names nearest to `name`, for "did you mean".
-pub(crate) fn suggest(name: &str) -> Vec<&'static str> {
-    nearest(name, ATTRIBUTES.iter().map(|attr| attr.name))
+/// Every const name, for "did you mean".
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    ATTRIBUTES.iter().map(|attr| attr.name)
 }
 
-/// Up to three keys nearest to `key`, for "did you mean".
-pub(crate) fn suggest_keys(key: &str) -> Vec<&'static str> {
-    nearest(key, ATTRIBUTES.iter().map(|attr| attr.key))
-}
-
-/// The candidates nearest to `name` by case-insensitive edit distance: at most three, sorted
-/// nearest first (ties alphabetically), no further than a third of `name`'s length (at least
-/// 2 edits), and no more than one edit further than the nearest one, so a clear match is
-/// suggested alone.
-pub(crate) fn nearest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Vec<&'a str> {
-    let name_chars: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
-    let cutoff = (name_chars.len() / 3).max(2);
-    let mut scored: Vec<(usize, &'a str)> = candidates
-        .into_iter()
-        .filter(|candidate| *candidate != name)
-        .filter_map(|candidate| {
-            let candidate_chars: Vec<char> =
-                candidate.chars().flat_map(char::to_lowercase).collect();
-            let distance = levenshtein(&name_chars, &candidate_chars);
-            (distance <= cutoff).then_some((distance, candidate))
-        })
-        .collect();
-    scored.sort_unstable();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    let best = scored.first().map_or(0, |&(distance, _)| distance);
-    scored
-        .into_iter()
-        .take_while(|&(distance, _)| distance <= best + 1)
-        .take(3)
-        .map(|(_, c)| c)
-        .collect()
-}
-
-/// The Levenshtein distance: insertions, deletions and substitutions each cost one.
-fn levenshtein(a: &[char], b: &[char]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
+/// Every key, for "did you mean".
+pub(crate) fn keys() -> impl Iterator<Item = &'static str> {
+    ATTRIBUTES.iter().map(|attr| attr.key)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn distance(a: &str, b: &str) -> usize {
-        levenshtein(
-            &a.chars().collect::<Vec<_>>(),
-            &b.chars().collect::<Vec<_>>(),
-        )
-    }
 
     #[test]
     fn table_is_sorted_for_binary_search() {
@@ -240,40 +187,25 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance() {
-        assert_eq!(distance("", ""), 0);
-        assert_eq!(distance("abc", ""), 3);
-        assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(distance("MODLE", "MODEL"), 2);
-    }
-
-    #[test]
     fn suggestions() {
-        assert_eq!(suggest("GEN_AI_REQUEST_MODLE"), ["GEN_AI_REQUEST_MODEL"]);
-        assert_eq!(suggest("gen_ai_request_model"), ["GEN_AI_REQUEST_MODEL"]);
+        use crate::suggest::nearest;
         assert_eq!(
-            suggest_keys("gen_ai.request.modle"),
+            nearest("GEN_AI_REQUEST_MODLE", names()),
+            ["GEN_AI_REQUEST_MODEL"]
+        );
+        assert_eq!(
+            nearest("gen_ai_request_model", names()),
+            ["GEN_AI_REQUEST_MODEL"]
+        );
+        assert_eq!(
+            nearest("gen_ai.request.modle", keys()),
             ["gen_ai.request.model"]
         );
         assert_eq!(
-            suggest_keys("gen_ai.usage.input_token"),
+            nearest("gen_ai.usage.input_token", keys()),
             ["gen_ai.usage.input_tokens"]
         );
-        assert!(suggest("COMPLETELY_UNRELATED_THING").is_empty());
-        assert!(suggest("GEN_AI_TOOL_NAM").len() <= 3);
-    }
-
-    #[test]
-    fn nearest_keeps_close_ties_only() {
-        assert_eq!(
-            nearest("colour", ["color", "colors", "flavour", "collar"]),
-            ["color", "collar", "colors"]
-        );
-        assert_eq!(
-            nearest("abcdefghij", ["abcdefgxyz", "abcdefghij_"]),
-            ["abcdefghij_"]
-        );
-        assert_eq!(nearest("a", ["b", "c", "d", "e"]), ["b", "c", "d"]);
-        assert!(nearest("same", ["same"]).is_empty());
+        assert!(nearest("COMPLETELY_UNRELATED_THING", names()).is_empty());
+        assert!(nearest("GEN_AI_TOOL_NAM", names()).len() <= 3);
     }
 }

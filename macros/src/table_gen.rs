@@ -1070,7 +1070,7 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
             reason: DeprecationReason::Uncategorized,
             replacement_key: Some("db.response.status_code"),
             replacement_const: Some("DB_RESPONSE_STATUS_CODE"),
-            note: "use `db.response.status_code` instead: use `DB_RESPONSE_STATUS_CODE`",
+            note: "replaced by `db.response.status_code`: use `DB_RESPONSE_STATUS_CODE`",
         },
     ),
     deprecated(
@@ -1208,9 +1208,9 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
         ValueType::Int,
         Deprecation {
             reason: DeprecationReason::Uncategorized,
-            replacement_key: None,
-            replacement_const: None,
-            note: "deprecated, with no replacement given",
+            replacement_key: Some("db.namespace"),
+            replacement_const: Some("DB_NAMESPACE"),
+            note: "replaced by `db.namespace`: use `DB_NAMESPACE`",
         },
     ),
     attr(
@@ -1333,7 +1333,7 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
             reason: DeprecationReason::Uncategorized,
             replacement_key: Some("user.roles"),
             replacement_const: Some("USER_ROLES"),
-            note: "use `user.roles` instead: use `USER_ROLES`",
+            note: "replaced by `user.roles`: use `USER_ROLES`",
         },
     ),
     deprecated(
@@ -3054,7 +3054,7 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
             reason: DeprecationReason::Uncategorized,
             replacement_key: Some("messaging.consumer.group.name"),
             replacement_const: Some("MESSAGING_CONSUMER_GROUP_NAME"),
-            note: "replaced by `messaging.consumer.group.name` on the consumer spans. No replacement for producer spans: use `MESSAGING_CONSUMER_GROUP_NAME`",
+            note: "replaced by `messaging.consumer.group.name` on the consumer spans. No replacement for producer spans (use `MESSAGING_CONSUMER_GROUP_NAME`)",
         },
     ),
     attr(
@@ -3804,7 +3804,7 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
             reason: DeprecationReason::Uncategorized,
             replacement_key: Some("rpc.response.status_code"),
             replacement_const: Some("RPC_RESPONSE_STATUS_CODE"),
-            note: "use string representation of the gRPC status code on the `rpc.response.status_code` attribute: use `RPC_RESPONSE_STATUS_CODE`",
+            note: "use string representation of the gRPC status code on the `rpc.response.status_code` attribute (use `RPC_RESPONSE_STATUS_CODE`)",
         },
     ),
     deprecated(
@@ -3815,7 +3815,7 @@ pub(crate) static ATTRIBUTES: &[Attr] = &[
             reason: DeprecationReason::Uncategorized,
             replacement_key: Some("rpc.response.status_code"),
             replacement_const: Some("RPC_RESPONSE_STATUS_CODE"),
-            note: "use string representation of the error code on the `rpc.response.status_code` attribute: use `RPC_RESPONSE_STATUS_CODE`",
+            note: "use string representation of the error code on the `rpc.response.status_code` attribute (use `RPC_RESPONSE_STATUS_CODE`)",
         },
     ),
     deprecated(

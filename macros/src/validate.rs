@@ -10,6 +10,7 @@ use syn::{Expr, ExprLit, Ident, Lit, UnOp};
 
 use crate::ops::{self, Operation, SpanKind};
 use crate::parse::{Args, FieldArg, FieldKey};
+use crate::suggest;
 use crate::table::{self, ValueType};
 
 /// How a value is converted and recorded.
@@ -81,7 +82,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
             args.span,
             format!(
                 "expected the operation first, e.g. `#[genai_span(chat, provider = \"openai\", model = req.model)]`; operations: {}",
-                list(ops::OPERATIONS.iter().map(|op| op.name))
+                suggest::list(&ops::OPERATIONS.iter().map(|op| op.name).collect::<Vec<_>>())
             ),
         ));
     };
@@ -90,11 +91,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
         let names: Vec<&str> = ops::OPERATIONS.iter().map(|op| op.name).collect();
         return Err(syn::Error::new(
             op_ident.span(),
-            format!(
-                "unknown operation `{op_name}`{}; expected one of {}",
-                did_you_mean(&op_name, &names),
-                list(names.iter().copied())
-            ),
+            suggest::unknown("operation", &op_name, names.iter().copied(), Some(&names)),
         ));
     };
 
@@ -117,11 +114,8 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
         let hint = if ops::shorthand(&name).is_some() || name == "kind" {
             format!("`{name}` needs a value: `{name} = ...`")
         } else {
-            format!(
-                "unknown argument `{name}`{}; expected one of {}",
-                did_you_mean(&name, &argument_names(op)),
-                list(argument_names(op).into_iter())
-            )
+            let names = argument_names(op);
+            suggest::unknown("argument", &name, names.iter().copied(), Some(&names))
         };
         errors.push(flag.span(), hint);
     }
@@ -158,11 +152,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
             let names = argument_names(op);
             errors.push(
                 named.name.span(),
-                format!(
-                    "unknown argument `{name}`{}; expected one of {}",
-                    did_you_mean(&name, &names),
-                    list(names.iter().copied())
-                ),
+                suggest::unknown("argument", &name, names.iter().copied(), Some(&names)),
             );
             continue;
         };
@@ -305,11 +295,13 @@ fn field_value(
         FieldKey::Const(ident) => {
             let name = ident.to_string();
             let Some(attr) = table::by_const_name(&name) else {
+                let message =
+                    suggest::unknown("semantic-convention attribute", &name, table::names(), None);
                 return Err(syn::Error::new(
                     ident.span(),
-                    format!(
-                        "unknown semantic-convention attribute `{name}`{}; for a key outside the conventions write it quoted: `\"my.key\" = ...`",
-                        did_you_mean(&name, &table::suggest(&name))
+                    suggest::then(
+                        message,
+                        "for a key outside the conventions write it quoted: `\"my.key\" = ...`",
                     ),
                 ));
             };
@@ -326,11 +318,13 @@ fn field_value(
                 }
                 (key, Some(attr.ty))
             } else if key.starts_with("gen_ai.") {
+                let message =
+                    suggest::unknown("GenAI semantic-convention key", &key, table::keys(), None);
                 return Err(syn::Error::new(
                     lit.span(),
-                    format!(
-                        "`{key}` is not a GenAI semantic-convention key{}; `gen_ai.*` belongs to the conventions, so name your own keys outside it",
-                        did_you_mean(&key, &table::suggest_keys(&key))
+                    suggest::then(
+                        message,
+                        "`gen_ai.*` belongs to the conventions, so name your own keys outside it",
                     ),
                 ));
             } else if key.is_empty() {
@@ -470,7 +464,7 @@ fn not_for_operation(arg: &str, op: &Operation) -> String {
     format!(
         "`{arg}` does not apply to `{}` spans; it applies to {}",
         op.name,
-        list(ops.into_iter())
+        suggest::list(&ops)
     )
 }
 
@@ -499,23 +493,6 @@ fn argument_names(op: &Operation) -> Vec<&'static str> {
     }
     names.extend(["fields", "crate"]);
     names
-}
-
-fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `; did you mean `x`?`-style hint from the nearest candidates, or nothing.
-fn did_you_mean(name: &str, candidates: &[&str]) -> String {
-    let nearest = table::nearest(name, candidates.iter().copied());
-    match nearest.as_slice() {
-        [] => String::new(),
-        [one] => format!(" (did you mean `{one}`?)"),
-        many => format!(" (did you mean one of {}?)", list(many.iter().copied())),
-    }
 }
 
 #[cfg(test)]
@@ -577,7 +554,7 @@ mod tests {
             temperature = "hot"
         ));
         assert!(
-            message.contains("unknown argument `modle` (did you mean `model`?)"),
+            message.contains("unknown argument `modle`; did you mean `model`? expected one of"),
             "{message}"
         );
         assert!(
@@ -609,7 +586,7 @@ mod tests {
         );
         let message = error_of(quote!(execute_tool, fields("gen_ai.made.up" = x)));
         assert!(
-            message.contains("not a GenAI semantic-convention key"),
+            message.contains("unknown GenAI semantic-convention key `gen_ai.made.up`"),
             "{message}"
         );
         let message = error_of(quote!(

@@ -128,7 +128,10 @@ struct CompletionTokensDetails {
 }
 
 fn tool_call(name: &str) -> ToolCall {
-    ToolCall { id: format!("call_{name}"), name: name.to_owned() }
+    ToolCall {
+        id: format!("call_{name}"),
+        name: name.to_owned(),
+    }
 }
 
 #[test]
@@ -140,27 +143,47 @@ fn openai_chat_completion() {
         choices: vec![
             Choice {
                 index: 0,
-                message: Message { content: None, tool_calls: Some(vec![tool_call("weather"), tool_call("time")]) },
+                message: Message {
+                    content: None,
+                    tool_calls: Some(vec![tool_call("weather"), tool_call("time")]),
+                },
                 finish_reason: Some(FinishReason::ToolCalls),
             },
             Choice {
                 index: 1,
-                message: Message { content: Some("Hi".into()), tool_calls: None },
+                message: Message {
+                    content: Some("Hi".into()),
+                    tool_calls: None,
+                },
                 finish_reason: Some(FinishReason::Stop),
             },
             Choice {
                 index: 2,
-                message: Message { content: Some("Hello th".into()), tool_calls: Some(vec![tool_call("search")]) },
+                message: Message {
+                    content: Some("Hello th".into()),
+                    tool_calls: Some(vec![tool_call("search")]),
+                },
                 finish_reason: Some(FinishReason::Length),
             },
-            Choice { index: 3, message: Message { content: None, tool_calls: None }, finish_reason: None },
+            Choice {
+                index: 3,
+                message: Message {
+                    content: None,
+                    tool_calls: None,
+                },
+                finish_reason: None,
+            },
         ],
         usage: Some(Usage {
             prompt_tokens: 19,
             completion_tokens: 10,
             total_tokens: 29,
-            prompt_tokens_details: Some(PromptTokensDetails { cached_tokens: Some(4) }),
-            completion_tokens_details: Some(CompletionTokensDetails { reasoning_tokens: 3 }),
+            prompt_tokens_details: Some(PromptTokensDetails {
+                cached_tokens: Some(4),
+            }),
+            completion_tokens_details: Some(CompletionTokensDetails {
+                reasoning_tokens: 3,
+            }),
         }),
     };
     assert_eq!(
@@ -184,7 +207,10 @@ fn openai_chat_completion_without_usage_or_tool_calls() {
         model: "gpt-4o-mini".into(),
         choices: vec![Choice {
             index: 0,
-            message: Message { content: Some("Hi".into()), tool_calls: None },
+            message: Message {
+                content: Some("Hi".into()),
+                tool_calls: None,
+            },
             finish_reason: Some(FinishReason::Stop),
         }],
         usage: None,
@@ -292,8 +318,14 @@ struct EmbeddingsUsage {
 fn embeddings_response() {
     let response = EmbeddingsResponse {
         data: vec![
-            EmbeddingData { index: 0, embedding: vec![0.1; 1536] },
-            EmbeddingData { index: 1, embedding: vec![0.2; 1536] },
+            EmbeddingData {
+                index: 0,
+                embedding: vec![0.1; 1536],
+            },
+            EmbeddingData {
+                index: 1,
+                embedding: vec![0.2; 1536],
+            },
         ],
         model: "text-embedding-3-small".into(),
         usage: EmbeddingsUsage { prompt_tokens: 8 },
@@ -321,22 +353,41 @@ struct Base64Embedding {
 
 #[test]
 fn embedding_dimensions_from_a_count_or_a_vector() {
-    let counted = Base64Embedding { embedding: "AAAA".into(), dimensions: Some(256), decoded: None };
+    let counted = Base64Embedding {
+        embedding: "AAAA".into(),
+        dimensions: Some(256),
+        decoded: None,
+    };
     assert_eq!(recorded(&counted).dimensions, Some(256));
-    let decoded = Base64Embedding { embedding: "AAAA".into(), dimensions: None, decoded: Some(vec![0.0; 3].into()) };
+    let decoded = Base64Embedding {
+        embedding: "AAAA".into(),
+        dimensions: None,
+        decoded: Some(vec![0.0; 3].into()),
+    };
     assert_eq!(recorded(&decoded).dimensions, Some(3));
-    let neither = Base64Embedding { embedding: String::new(), dimensions: None, decoded: None };
+    let neither = Base64Embedding {
+        embedding: String::new(),
+        dimensions: None,
+        decoded: None,
+    };
     assert_eq!(recorded(&neither).dimensions, None);
 }
 
 #[derive(GenAiResponse)]
-struct ArrayEmbedding(#[genai(embedding)] [f32; 4], #[genai(response_model)] &'static str);
+struct ArrayEmbedding(
+    #[genai(embedding)] [f32; 4],
+    #[genai(response_model)] &'static str,
+);
 
 #[test]
 fn embedding_array() {
     assert_eq!(
         recorded(&ArrayEmbedding([1.0; 4], "tiny")),
-        Report { model: Some("tiny".into()), dimensions: Some(4), ..Report::default() }
+        Report {
+            model: Some("tiny".into()),
+            dimensions: Some(4),
+            ..Report::default()
+        }
     );
 }
 
@@ -394,10 +445,17 @@ fn enum_response() {
     }));
     assert_eq!(
         recorded(&openai),
-        Report { model: Some("gpt-4.1".into()), id: Some("chatcmpl-1".into()), ..Report::default() }
+        Report {
+            model: Some("gpt-4.1".into()),
+            id: Some("chatcmpl-1".into()),
+            ..Report::default()
+        }
     );
 
-    assert_eq!(recorded(&ProviderResponse::Refused("no".into())), Report::default());
+    assert_eq!(
+        recorded(&ProviderResponse::Refused("no".into())),
+        Report::default()
+    );
     assert_eq!(recorded(&ProviderResponse::Empty), Report::default());
 }
 
@@ -467,7 +525,12 @@ fn generic_struct() {
     );
     assert_eq!(recorded(&Wrapper(Ack)), Report::default());
     assert_eq!(recorded(&Wrapper(Status::Pending)), Report::default());
-    assert_eq!(recorded(&Wrapper(Some(EmbeddingsUsage { prompt_tokens: 3 }))).usage.input, Some(3));
+    assert_eq!(
+        recorded(&Wrapper(Some(EmbeddingsUsage { prompt_tokens: 3 })))
+            .usage
+            .input,
+        Some(3)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +548,14 @@ struct Tuple(
 
 #[test]
 fn tuple_struct() {
-    let response = Tuple("small".into(), 9, ["stop", "length"], "ignored".into(), Some(Cow::Borrowed("r-1")), Some(4));
+    let response = Tuple(
+        "small".into(),
+        9,
+        ["stop", "length"],
+        "ignored".into(),
+        Some(Cow::Borrowed("r-1")),
+        Some(4),
+    );
     assert_eq!(
         recorded(&response),
         Report {
@@ -513,7 +583,12 @@ struct Optional {
 
 #[test]
 fn none_records_nothing() {
-    let none = Optional { model: None, reasons: None, input: None, calls: None };
+    let none = Optional {
+        model: None,
+        reasons: None,
+        input: None,
+        calls: None,
+    };
     assert_eq!(recorded(&none), Report::default());
     let some = Optional {
         model: Some("m".into()),
@@ -545,7 +620,14 @@ fn negative_counts_are_dropped() {
         #[genai(dimension_count)]
         dimensions: isize,
     }
-    assert_eq!(recorded(&Signed { output: -1, calls: -2, dimensions: -3 }), Report::default());
+    assert_eq!(
+        recorded(&Signed {
+            output: -1,
+            calls: -2,
+            dimensions: -3
+        }),
+        Report::default()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,8 +650,14 @@ struct ReexportedAsString(#[genai(response_id)] String);
 
 #[test]
 fn crate_path() {
-    assert_eq!(recorded(&Reexported { model: "m".into() }).model.as_deref(), Some("m"));
-    assert_eq!(recorded(&ReexportedAsString("i".into())).id.as_deref(), Some("i"));
+    assert_eq!(
+        recorded(&Reexported { model: "m".into() }).model.as_deref(),
+        Some("m")
+    );
+    assert_eq!(
+        recorded(&ReexportedAsString("i".into())).id.as_deref(),
+        Some("i")
+    );
 }
 
 mod shadowing {
@@ -596,7 +684,11 @@ mod shadowing {
 
 #[test]
 fn expansion_names_nothing_of_the_users() {
-    let shadowed = shadowing::Shadowed { response: "m", self_: 1, record: Ack };
+    let shadowed = shadowing::Shadowed {
+        response: "m",
+        self_: 1,
+        record: Ack,
+    };
     assert_eq!(recorded(&shadowed).model.as_deref(), Some("m"));
 }
 
@@ -668,9 +760,15 @@ fn doc_example_compiles_and_records() {
         model: "m".into(),
         choices: vec![Choice {
             finish_reason: Some(FinishReason::ToolCalls),
-            message: Message { content: None, tool_calls: Some(vec![ToolCall]) },
+            message: Message {
+                content: None,
+                tool_calls: Some(vec![ToolCall]),
+            },
         }],
-        usage: Some(Usage { prompt_tokens: 1, completion_tokens: 2 }),
+        usage: Some(Usage {
+            prompt_tokens: 1,
+            completion_tokens: 2,
+        }),
     };
     assert_eq!(
         recorded(&response),

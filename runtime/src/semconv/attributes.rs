@@ -1924,8 +1924,8 @@ pub const DB_COSMOSDB_REQUEST_CONTENT_LENGTH: &str = "db.cosmosdb.request_conten
 /// - Stability: development
 /// - Examples: `200`, `201`
 ///
-/// **Deprecated**: use `db.response.status_code` instead; use [`DB_RESPONSE_STATUS_CODE`] instead.
-#[deprecated(note = "use `db.response.status_code` instead: use `DB_RESPONSE_STATUS_CODE`")]
+/// **Deprecated**: replaced by `db.response.status_code`; use [`DB_RESPONSE_STATUS_CODE`] instead.
+#[deprecated(note = "replaced by `db.response.status_code`: use `DB_RESPONSE_STATUS_CODE`")]
 pub const DB_COSMOSDB_STATUS_CODE: &str = "db.cosmosdb.status_code";
 
 /// Deprecated, use `azure.cosmosdb.response.sub_status_code` instead.
@@ -2112,8 +2112,8 @@ pub const DB_QUERY_TEXT: &str = "db.query.text";
 /// - Stability: development
 /// - Examples: `0`, `1`, `15`
 ///
-/// **Deprecated**: deprecated, with no replacement given.
-#[deprecated(note = "deprecated, with no replacement given")]
+/// **Deprecated**: replaced by `db.namespace`; use [`DB_NAMESPACE`] instead.
+#[deprecated(note = "replaced by `db.namespace`: use `DB_NAMESPACE`")]
 pub const DB_REDIS_DATABASE_INDEX: &str = "db.redis.database_index";
 
 /// Number of rows returned by the operation.
@@ -2357,8 +2357,8 @@ pub const ENDUSER_PSEUDO_ID: &str = "enduser.pseudo.id";
 /// - Stability: development
 /// - Examples: `"admin"`
 ///
-/// **Deprecated**: use `user.roles` instead; use [`USER_ROLES`] instead.
-#[deprecated(note = "use `user.roles` instead: use `USER_ROLES`")]
+/// **Deprecated**: replaced by `user.roles`; use [`USER_ROLES`] instead.
+#[deprecated(note = "replaced by `user.roles`: use `USER_ROLES`")]
 pub const ENDUSER_ROLE: &str = "enduser.role";
 
 /// Deprecated, no replacement at this time.
@@ -5741,7 +5741,7 @@ pub const MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG: &str = "messaging.rabbitmq.me
 ///
 /// **Deprecated**: replaced by `messaging.consumer.group.name` on the consumer spans. No replacement for producer spans; use [`MESSAGING_CONSUMER_GROUP_NAME`] instead.
 #[deprecated(
-    note = "replaced by `messaging.consumer.group.name` on the consumer spans. No replacement for producer spans: use `MESSAGING_CONSUMER_GROUP_NAME`"
+    note = "replaced by `messaging.consumer.group.name` on the consumer spans. No replacement for producer spans (use `MESSAGING_CONSUMER_GROUP_NAME`)"
 )]
 pub const MESSAGING_ROCKETMQ_CLIENT_GROUP: &str = "messaging.rocketmq.client_group";
 
@@ -6985,7 +6985,7 @@ pub const RPC_GRPC_RESPONSE_METADATA: &str = "rpc.grpc.response.metadata";
 ///
 /// **Deprecated**: use string representation of the gRPC status code on the `rpc.response.status_code` attribute; use [`RPC_RESPONSE_STATUS_CODE`] instead.
 #[deprecated(
-    note = "use string representation of the gRPC status code on the `rpc.response.status_code` attribute: use `RPC_RESPONSE_STATUS_CODE`"
+    note = "use string representation of the gRPC status code on the `rpc.response.status_code` attribute (use `RPC_RESPONSE_STATUS_CODE`)"
 )]
 pub const RPC_GRPC_STATUS_CODE: &str = "rpc.grpc.status_code";
 
@@ -6998,7 +6998,7 @@ pub const RPC_GRPC_STATUS_CODE: &str = "rpc.grpc.status_code";
 ///
 /// **Deprecated**: use string representation of the error code on the `rpc.response.status_code` attribute; use [`RPC_RESPONSE_STATUS_CODE`] instead.
 #[deprecated(
-    note = "use string representation of the error code on the `rpc.response.status_code` attribute: use `RPC_RESPONSE_STATUS_CODE`"
+    note = "use string representation of the error code on the `rpc.response.status_code` attribute (use `RPC_RESPONSE_STATUS_CODE`)"
 )]
 pub const RPC_JSONRPC_ERROR_CODE: &str = "rpc.jsonrpc.error_code";
 

@@ -1439,7 +1439,7 @@ pub const CPYTHON_GC_UNCOLLECTABLE_OBJECTS: MetricDescriptor = MetricDescriptor 
 ///
 /// **Deprecated**: replaced by `db.client.connection.create_time` with unit `s`; use [`DB_CLIENT_CONNECTION_CREATE_TIME`] instead.
 #[deprecated(
-    note = "replaced by `db.client.connection.create_time` with unit `s`: use `DB_CLIENT_CONNECTION_CREATE_TIME`"
+    note = "replaced by `db.client.connection.create_time` with unit `s` (use `DB_CLIENT_CONNECTION_CREATE_TIME`)"
 )]
 pub const DB_CLIENT_CONNECTIONS_CREATE_TIME: MetricDescriptor = MetricDescriptor {
     name: "db.client.connections.create_time",
@@ -1618,7 +1618,7 @@ pub const DB_CLIENT_CONNECTIONS_USAGE: MetricDescriptor = MetricDescriptor {
 ///
 /// **Deprecated**: replaced by `db.client.connection.use_time` with unit `s`; use [`DB_CLIENT_CONNECTION_USE_TIME`] instead.
 #[deprecated(
-    note = "replaced by `db.client.connection.use_time` with unit `s`: use `DB_CLIENT_CONNECTION_USE_TIME`"
+    note = "replaced by `db.client.connection.use_time` with unit `s` (use `DB_CLIENT_CONNECTION_USE_TIME`)"
 )]
 pub const DB_CLIENT_CONNECTIONS_USE_TIME: MetricDescriptor = MetricDescriptor {
     name: "db.client.connections.use_time",
@@ -1644,7 +1644,7 @@ pub const DB_CLIENT_CONNECTIONS_USE_TIME: MetricDescriptor = MetricDescriptor {
 ///
 /// **Deprecated**: replaced by `db.client.connection.wait_time` with unit `s`; use [`DB_CLIENT_CONNECTION_WAIT_TIME`] instead.
 #[deprecated(
-    note = "replaced by `db.client.connection.wait_time` with unit `s`: use `DB_CLIENT_CONNECTION_WAIT_TIME`"
+    note = "replaced by `db.client.connection.wait_time` with unit `s` (use `DB_CLIENT_CONNECTION_WAIT_TIME`)"
 )]
 pub const DB_CLIENT_CONNECTIONS_WAIT_TIME: MetricDescriptor = MetricDescriptor {
     name: "db.client.connections.wait_time",
@@ -10633,7 +10633,7 @@ pub const RPC_CLIENT_CALL_DURATION: MetricDescriptor = MetricDescriptor {
 ///
 /// **Deprecated**: replaced by `rpc.client.call.duration` with unit `s`; use [`RPC_CLIENT_CALL_DURATION`] instead.
 #[deprecated(
-    note = "replaced by `rpc.client.call.duration` with unit `s`: use `RPC_CLIENT_CALL_DURATION`"
+    note = "replaced by `rpc.client.call.duration` with unit `s` (use `RPC_CLIENT_CALL_DURATION`)"
 )]
 pub const RPC_CLIENT_DURATION: MetricDescriptor = MetricDescriptor {
     name: "rpc.client.duration",
@@ -10914,7 +10914,7 @@ pub const RPC_SERVER_CALL_DURATION: MetricDescriptor = MetricDescriptor {
 ///
 /// **Deprecated**: replaced by `rpc.server.call.duration` with unit `s`; use [`RPC_SERVER_CALL_DURATION`] instead.
 #[deprecated(
-    note = "replaced by `rpc.server.call.duration` with unit `s`: use `RPC_SERVER_CALL_DURATION`"
+    note = "replaced by `rpc.server.call.duration` with unit `s` (use `RPC_SERVER_CALL_DURATION`)"
 )]
 pub const RPC_SERVER_DURATION: MetricDescriptor = MetricDescriptor {
     name: "rpc.server.duration",
