@@ -26,8 +26,27 @@ use syn::{
     Variant,
 };
 
-/// `#[derive(GenAiResponse)]` on `input`: the impl, or the errors and a stub impl.
-pub(crate) fn derive(input: TokenStream) -> TokenStream {
+/// The trait a derive implements: both read the same `#[genai(...)]` keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// `GenAiResponse`: a whole response.
+    Response,
+    /// `GenAiChunk`: one chunk of a streamed response.
+    Chunk,
+}
+
+impl Target {
+    fn name(self) -> &'static str {
+        match self {
+            Target::Response => "GenAiResponse",
+            Target::Chunk => "GenAiChunk",
+        }
+    }
+}
+
+/// `#[derive(GenAiResponse)]` or `#[derive(GenAiChunk)]` on `input`: the impl, or the errors
+/// and a stub impl.
+pub(crate) fn derive(input: TokenStream, target: Target) -> TokenStream {
     // A derive input is a struct, enum or union item (parsed as an `Item`: the macro crate
     // builds syn with `full`, which has no need of its `derive` feature).
     let input: Item = match syn::parse2(input) {
@@ -35,7 +54,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Err(error) => return error.into_compile_error(),
     };
     let mut errors = Errors::default();
-    let model = parse(&input, &mut errors);
+    let model = parse(&input, target, &mut errors);
     validate(&model, &mut errors);
     match errors.finish() {
         Ok(()) => expand(&model),
@@ -62,6 +81,7 @@ enum Key {
     CacheCreationInputTokens,
     ReasoningOutputTokens,
     ToolCalls,
+    ToolCallId,
     Embedding,
     DimensionCount,
     Flatten,
@@ -75,14 +95,14 @@ enum Bound {
     None,
     /// `genai_span::TokenCount`.
     TokenCount,
-    /// `genai_span::GenAiResponse`.
-    GenAiResponse,
+    /// The derived trait itself (`GenAiResponse` or `GenAiChunk`).
+    Target,
     /// A trait of `genai_span::__private::derive`.
     Support(&'static str),
 }
 
 impl Key {
-    const ALL: [Key; 12] = [
+    const ALL: [Key; 13] = [
         Key::ResponseModel,
         Key::ResponseId,
         Key::FinishReason,
@@ -92,6 +112,7 @@ impl Key {
         Key::CacheCreationInputTokens,
         Key::ReasoningOutputTokens,
         Key::ToolCalls,
+        Key::ToolCallId,
         Key::Embedding,
         Key::DimensionCount,
         Key::Flatten,
@@ -109,6 +130,7 @@ impl Key {
             Key::CacheCreationInputTokens => "cache_creation_input_tokens",
             Key::ReasoningOutputTokens => "reasoning_output_tokens",
             Key::ToolCalls => "tool_calls",
+            Key::ToolCallId => "tool_call_id",
             Key::Embedding => "embedding",
             Key::DimensionCount => "dimension_count",
             Key::Flatten => "flatten",
@@ -140,7 +162,9 @@ impl Key {
 
     fn bound(self) -> Bound {
         match self {
-            Key::ResponseModel | Key::ResponseId | Key::FinishReason => Bound::None,
+            Key::ResponseModel | Key::ResponseId | Key::FinishReason | Key::ToolCallId => {
+                Bound::None
+            }
             Key::InputTokens
             | Key::OutputTokens
             | Key::CacheReadInputTokens
@@ -149,7 +173,7 @@ impl Key {
             Key::ToolCalls => Bound::Support("ToolCallCount"),
             Key::Embedding => Bound::Support("EmbeddingVector"),
             Key::DimensionCount => Bound::Support("CountValue"),
-            Key::Flatten => Bound::GenAiResponse,
+            Key::Flatten => Bound::Target,
         }
     }
 }
@@ -207,6 +231,7 @@ fn unknown_key_hint(name: &str) -> Option<String> {
 
 /// The derive input, as the expansion needs it.
 struct Model<'a> {
+    target: Target,
     ident: &'a Ident,
     generics: &'a Generics,
     /// `crate = ...`: the path of the `genai_span` crate, when it is not `::genai_span`.
@@ -278,7 +303,7 @@ impl Errors {
 // ---------------------------------------------------------------------------------------------
 // Parse
 
-fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
+fn parse<'a>(input: &'a Item, target: Target, errors: &mut Errors) -> Model<'a> {
     enum Data<'a> {
         Struct(&'a Fields),
         Enum(&'a Punctuated<Variant, Token![,]>),
@@ -309,7 +334,7 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
     let krate = parse_container_attrs(attrs, errors);
     let mut any_genai_attr = false;
     let body = match data {
-        Data::Struct(fields) => Body::Struct(parse_fields(fields, errors, &mut any_genai_attr)),
+        Data::Struct(fields) => Body::Struct(parse_fields(fields, target, errors, &mut any_genai_attr)),
         Data::Enum(variants) => Body::Enum(
             variants
                 .iter()
@@ -328,7 +353,7 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
                             Fields::Unnamed(_) => Style::Tuple,
                             Fields::Unit => Style::Unit,
                         },
-                        fields: parse_fields(&variant.fields, errors, &mut any_genai_attr),
+                        fields: parse_fields(&variant.fields, target, errors, &mut any_genai_attr),
                     }
                 })
                 .collect(),
@@ -336,12 +361,16 @@ fn parse<'a>(input: &'a Item, errors: &mut Errors) -> Model<'a> {
         Data::Union(union_token) => {
             errors.push(syn::Error::new_spanned(
                 union_token,
-                "`GenAiResponse` cannot be derived for a union; derive it for a struct or an enum, or implement it by hand",
+                format!(
+                    "`{}` cannot be derived for a union; derive it for a struct or an enum, or implement it by hand",
+                    target.name()
+                ),
             ));
             Body::Struct(Vec::new())
         }
     };
     Model {
+        target,
         ident,
         generics,
         krate,
@@ -416,6 +445,7 @@ fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
 
 fn parse_fields<'a>(
     fields: &'a Fields,
+    target: Target,
     errors: &mut Errors,
     any_genai_attr: &mut bool,
 ) -> Vec<FieldModel<'a>> {
@@ -438,7 +468,7 @@ fn parse_fields<'a>(
                 .filter(|attr| attr.path().is_ident("genai"))
             {
                 *any_genai_attr = true;
-                parse_field_attr(attr, &mut marks, errors);
+                parse_field_attr(attr, target, &mut marks, errors);
             }
             FieldModel {
                 member,
@@ -450,7 +480,7 @@ fn parse_fields<'a>(
 }
 
 /// One `#[genai(key, key, ...)]` on a field, appending its keys to `marks`.
-fn parse_field_attr(attr: &Attribute, marks: &mut Vec<Mark>, errors: &mut Errors) {
+fn parse_field_attr(attr: &Attribute, target: Target, marks: &mut Vec<Mark>, errors: &mut Errors) {
     if let Err(error) = require_list(attr, &format!("expected one of {}", key_list())) {
         errors.push(error);
         return;
@@ -474,6 +504,15 @@ fn parse_field_attr(attr: &Attribute, marks: &mut Vec<Mark>, errors: &mut Errors
                 &value,
                 format!("`{name}` takes no value; write `#[genai({name})]`"),
             ));
+        }
+        if key == Key::ToolCalls && target == Target::Chunk {
+            // A stream sends each tool call as several deltas: counting them per chunk would
+            // count one call many times.
+            errors.push(syn::Error::new_spanned(
+                &meta.path,
+                "in a stream, a tool call arrives as several deltas: mark the id of each tool-call delta with `#[genai(tool_call_id)]` so that each call counts once",
+            ));
+            return Ok(());
         }
         if let Some(first) = marks.iter().find(|mark| mark.key == key) {
             let message = if key.name() == name {
@@ -574,8 +613,9 @@ fn validate(model: &Model<'_>, errors: &mut Errors) {
         errors.push(syn::Error::new_spanned(
             model.ident,
             format!(
-                "no field of `{}` is marked; mark the fields to record with `#[genai(...)]`, e.g. `#[genai(response_model)]`, `#[genai(input_tokens)]` or `#[genai(flatten)]`; to record nothing, implement `GenAiResponse` by hand with an empty `record`",
-                model.ident
+                "no field of `{}` is marked; mark the fields to record with `#[genai(...)]`, e.g. `#[genai(response_model)]`, `#[genai(input_tokens)]` or `#[genai(flatten)]`; to record nothing, implement `{}` by hand with an empty `record`",
+                model.ident,
+                model.target.name(),
             ),
         ));
     }
@@ -696,9 +736,10 @@ fn expand(model: &Model<'_>) -> TokenStream {
 
     let generics = bounded_generics(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let target = Ident::new(model.target.name(), Span::call_site());
     quote! {
         #[automatically_derived]
-        impl #impl_generics #genai::GenAiResponse for #ident #ty_generics #where_clause {
+        impl #impl_generics #genai::#target for #ident #ty_generics #where_clause {
             fn record<#lifetime>(&#lifetime self, #param: &mut #genai::ResponseAttributes<#lifetime>) {
                 #body
             }
@@ -715,7 +756,11 @@ fn call(
     response: &Ident,
 ) -> TokenStream {
     let genai = krate(model, span);
-    let function = Ident::new(key.name(), span);
+    let name = match (key, model.target) {
+        (Key::Flatten, Target::Chunk) => "flatten_chunk",
+        _ => key.name(),
+    };
+    let function = Ident::new(name, span);
     quote_spanned!(span=> #genai::__private::derive::#function(#value, #response);)
 }
 
@@ -748,7 +793,10 @@ fn bounded_generics(model: &Model<'_>) -> Generics {
             let bound = match mark.key.bound() {
                 Bound::None => continue,
                 Bound::TokenCount => quote_spanned!(span=> #genai::TokenCount),
-                Bound::GenAiResponse => quote_spanned!(span=> #genai::GenAiResponse),
+                Bound::Target => {
+                    let target = Ident::new(model.target.name(), span);
+                    quote_spanned!(span=> #genai::#target)
+                }
                 Bound::Support(name) => {
                     let name = Ident::new(name, span);
                     quote_spanned!(span=> #genai::__private::derive::#name)
@@ -782,9 +830,10 @@ fn fallback(model: &Model<'_>) -> TokenStream {
     let ident = model.ident;
     let genai = krate(model, Span::call_site());
     let (impl_generics, ty_generics, where_clause) = model.generics.split_for_impl();
+    let target = Ident::new(model.target.name(), Span::call_site());
     quote! {
         #[automatically_derived]
-        impl #impl_generics #genai::GenAiResponse for #ident #ty_generics #where_clause {
+        impl #impl_generics #genai::#target for #ident #ty_generics #where_clause {
             fn record<'__genai_span>(&'__genai_span self, _: &mut #genai::ResponseAttributes<'__genai_span>) {}
         }
     }
@@ -798,7 +847,7 @@ mod tests {
     fn errors(input: TokenStream) -> Vec<String> {
         let input: Item = syn::parse2(input).unwrap();
         let mut errors = Errors::default();
-        let model = parse(&input, &mut errors);
+        let model = parse(&input, Target::Response, &mut errors);
         validate(&model, &mut errors);
         match errors.finish() {
             Ok(()) => Vec::new(),
@@ -809,7 +858,7 @@ mod tests {
     fn marks(input: TokenStream) -> Vec<Vec<Key>> {
         let input: Item = syn::parse2(input).unwrap();
         let mut errors = Errors::default();
-        let model = parse(&input, &mut errors);
+        let model = parse(&input, Target::Response, &mut errors);
         assert!(errors.finish().is_ok());
         let Body::Struct(fields) = model.body else {
             panic!("not a struct")
@@ -821,7 +870,7 @@ mod tests {
     }
 
     fn expansion(input: TokenStream) -> String {
-        derive(input).to_string()
+        derive(input, Target::Response).to_string()
     }
 
     #[test]
@@ -993,7 +1042,7 @@ mod tests {
             }
         );
         let mut errors = Errors::default();
-        let model = parse(&input, &mut errors);
+        let model = parse(&input, Target::Response, &mut errors);
         assert!(errors.finish().is_ok());
         assert_eq!(model.krate.to_token_stream().to_string(), "my :: genai");
 
@@ -1002,7 +1051,7 @@ mod tests {
             struct R;
         );
         let mut errors = Errors::default();
-        let model = parse(&input, &mut errors);
+        let model = parse(&input, Target::Response, &mut errors);
         assert!(errors.finish().is_ok());
         assert_eq!(model.krate.to_token_stream().to_string(), "crate :: genai");
 

@@ -45,40 +45,78 @@ fn private_at(krate: &TokenStream, span: Span) -> TokenStream {
 /// The instrumented function.
 pub(crate) fn function(plan: &Plan, mut item: ItemFn) -> TokenStream {
     let krate = &plan.krate;
-    let span_var = ident("genai_span");
+    let private = quote!(#krate::__private);
+    let call = ident("genai_call");
     let prelude = prelude(plan, &item);
-    let finish = finish(plan, &item.sig);
+    let finish = if plan.stream {
+        finish_stream(plan, &item.sig)
+    } else {
+        finish(plan, &item.sig)
+    };
 
+    // Without a call (no subscriber wants the span) the body runs as it is; a stream still goes
+    // through `finish`, so the function returns one stream type either way.
     let body = if item.sig.asyncness.is_some() {
         let block = &item.block;
         let future = ident("genai_future");
+        let run = if plan.stream {
+            quote!(#private::Instrumented::new(#call, #future, #finish).await)
+        } else {
+            quote! {
+                match #call {
+                    ::core::option::Option::None => #future.await,
+                    ::core::option::Option::Some(#call) => {
+                        #private::Instrumented::new(::core::option::Option::Some(#call), #future, #finish).await
+                    }
+                }
+            }
+        };
         quote! {
             let #future = async move #block;
-            if #span_var.is_disabled() {
-                #future.await
-            } else {
-                #krate::__private::Instrumented::new(#span_var, #future, #finish).await
-            }
+            #run
         }
-    } else if let Some(inner) = async_trait_future(&mut item.block) {
+    } else if let Some(tail) = async_trait_future(&mut item.block) {
         // `#[async_trait]` output: `Box::pin(async move { ... })`. The span is created at the
         // call, outside the boxed future, where the arguments still have their own names.
-        let original = inner.clone();
-        *inner =
-            syn::parse_quote!(#krate::__private::Instrumented::new(#span_var, #original, #finish));
+        let future = ident("genai_future");
+        let Expr::Call(boxed) = &*tail else {
+            unreachable!("checked by `async_trait_future`")
+        };
+        let inner = boxed.args[0].clone();
+        *tail = if plan.stream {
+            syn::parse_quote!(::std::boxed::Box::pin(#private::Instrumented::new(#call, #inner, #finish)))
+        } else {
+            syn::parse_quote!({
+                let #future = #inner;
+                match #call {
+                    ::core::option::Option::None => ::std::boxed::Box::pin(#future),
+                    ::core::option::Option::Some(#call) => ::std::boxed::Box::pin(
+                        #private::Instrumented::new(::core::option::Option::Some(#call), #future, #finish),
+                    ),
+                }
+            })
+        };
         let block = &item.block;
         quote!(#block)
     } else {
         let block = &item.block;
         let closure = ident("genai_body");
         let annotation = closure_return_annotation(&item.sig.output);
+        let run = if plan.stream {
+            quote!(#private::run_sync(#call, #closure, #finish))
+        } else {
+            quote! {
+                match #call {
+                    ::core::option::Option::None => #closure(),
+                    ::core::option::Option::Some(#call) => {
+                        #private::run_sync(::core::option::Option::Some(#call), #closure, #finish)
+                    }
+                }
+            }
+        };
         quote! {
             let #closure = move || #annotation #block;
-            if #span_var.is_disabled() {
-                #closure()
-            } else {
-                #krate::__private::run_sync(&#span_var, #closure, #finish)
-            }
+            #run
         }
     };
 
@@ -119,6 +157,9 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     names.extend(scalar.iter().map(|(_, v)| v.key.clone()));
     let created = names.len();
     names.extend(plan.op.recorded.iter().map(|k| (*k).to_owned()));
+    if plan.stream {
+        names.push("gen_ai.response.time_to_first_chunk".to_owned());
+    }
     names.extend([
         "error.type".to_owned(),
         "otel.status_description".to_owned(),
@@ -199,6 +240,8 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
         .iter()
         .map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
     let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
+    let call_var = ident("genai_call");
+    let start_call = start_call(plan, &span_var);
 
     quote! {
         static #meta: #private::tracing_core::Metadata<'static> = #private::tracing_core::Metadata::new(
@@ -217,67 +260,177 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
         static #callsite: #private::tracing_core::callsite::DefaultCallsite =
             #private::tracing_core::callsite::DefaultCallsite::new(&#meta);
         #(#deprecated)*
-        let #span_var = if #private::enabled(&#callsite) {
+        let #call_var = if #private::enabled(&#callsite) {
             #(#bindings)*
             #name_binding
             let #fields_var = #private::fields::<#created>(&#meta);
             let #span_var = #private::tracing::Span::new(&#meta, &#meta.fields().value_set(&[#(#pairs),*]));
             #(#arrays)*
-            #span_var
+            ::core::option::Option::Some(#start_call)
         } else {
-            #private::tracing::Span::none()
+            ::core::option::Option::None
         };
     }
 }
 
-/// The closure that records the outcome on the span.
+/// `start_call(span, ...)`: the call and the attributes of its metrics. Operations with a
+/// provider have the GenAI client metrics (their `gen_ai.provider.name` is required there).
+fn start_call(plan: &Plan, span_var: &syn::Ident) -> TokenStream {
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    let op = plan.op.name;
+    let value_of = |key: &str, convert: &str| {
+        let convert = syn::Ident::new(convert, Span::call_site());
+        match plan.values.iter().position(|v| v.key == key) {
+            Some(index) => {
+                let var = ident(&format!("genai_value_{index}"));
+                quote!(#private::#convert(#var))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    };
+    let metrics = plan.values.iter().any(|v| v.key == "gen_ai.provider.name");
+    let provider = value_of("gen_ai.provider.name", "str_value");
+    let model = value_of("gen_ai.request.model", "str_value");
+    let address = value_of("server.address", "str_value");
+    let port = value_of("server.port", "int_value");
+    quote!(#private::start_call(#span_var, #op, #metrics, #provider, #model, #address, #port))
+}
+
+/// Where an unrecordable return type is reported: the type, or the name of a function that
+/// returns `()`.
+fn return_span(sig: &syn::Signature) -> Span {
+    match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => sig.ident.span(),
+    }
+}
+
+/// `error.type` and the status description of `err`, recorded with `record(type, description)`.
+fn classify_error(
+    private: &TokenStream,
+    err: &syn::Ident,
+    record: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let probe = ident("genai_probe");
+    let recorded = record(
+        quote!(&(&&#probe).error_type()),
+        quote!(&(&&&#probe).describe()),
+    );
+    quote! {
+        let #probe = #private::ErrorProbe(#err);
+        #recorded;
+    }
+}
+
+/// The probe traits, imported for method resolution.
+fn probe_imports(private: &TokenStream) -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use #private::{
+            DescribeDebug as _, DescribeDisplay as _, DescribeName as _, RecordResponse as _,
+            SkipResponse as _, SplitResult as _, SplitValue as _, TypeFromName as _,
+            TypeFromTrait as _, WrapBoxed as _, WrapBoxedResult as _, WrapNotStream as _,
+            WrapResult as _, WrapStream as _,
+        };
+    }
+}
+
+/// The closure that records a returned value on the call, ends it, and gives the value back.
 fn finish(plan: &Plan, sig: &syn::Signature) -> TokenStream {
     let krate = &plan.krate;
     let private = quote!(#krate::__private);
-    let span_var = ident("genai_span");
+    let call = ident("genai_call");
     let ret = ident("genai_ret");
     let ok = ident("genai_ok");
     let err = ident("genai_err");
-    let probe = ident("genai_probe");
-    // Where an unrecordable return type is reported: the type, or the name of a function
-    // that returns `()`.
-    let ret_span = match &sig.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => sig.ident.span(),
-    };
+    let ret_span = return_span(sig);
     let at = private_at(krate, ret_span);
     let record_ok = match plan.op.response {
         Response::Required => {
             let ok_at = ident_at("genai_ok", ret_span);
-            quote_spanned!(ret_span=> #at::record_response(#span_var, #ok_at))
+            quote_spanned!(ret_span=> #at::record_response(&mut #call, #ok_at))
         }
-        Response::Optional => quote!((&&#private::MaybeResponse(#ok)).record_response(#span_var)),
+        Response::Optional => quote!((&&#private::MaybeResponse(#ok)).record_response(&mut #call)),
         Response::None => quote!(let _ = #ok;),
     };
+    let record_err = classify_error(
+        &private,
+        &err,
+        |ty, desc| quote!(#private::record_error(&mut #call, #ty, #desc)),
+    );
+    let imports = probe_imports(&private);
     quote! {
-        |#span_var: &#private::tracing::Span, #ret| {
-            #[allow(unused_imports)]
-            use #private::{
-                DescribeDebug as _, DescribeDisplay as _, DescribeName as _, RecordResponse as _,
-                SkipResponse as _, SplitResult as _, SplitValue as _, TypeFromName as _,
-                TypeFromTrait as _,
-            };
-            match (&&#private::Outcome(#ret)).split() {
-                ::core::result::Result::Ok(#ok) => {
-                    #record_ok;
+        |#call: ::core::option::Option<#private::Call>, #ret| {
+            if let ::core::option::Option::Some(mut #call) = #call {
+                #imports
+                match (&&#private::Outcome(&#ret)).split() {
+                    ::core::result::Result::Ok(#ok) => {
+                        #record_ok;
+                    }
+                    ::core::result::Result::Err(#err) => {
+                        #record_err
+                    }
                 }
-                ::core::result::Result::Err(#err) => {
-                    let #probe = #private::ErrorProbe(#err);
-                    #private::record_error(#span_var, &(&&#probe).error_type(), &(&&&#probe).describe());
-                }
+                #private::end(#call);
             }
+            #ret
         }
     }
 }
 
-/// The `async move { ... }` inside `Box::pin(...)`, the tail of an `#[async_trait]` method.
+/// The closure that records a failed request, then wraps the returned stream so that its
+/// chunks are recorded and the call ends with it.
+fn finish_stream(plan: &Plan, sig: &syn::Signature) -> TokenStream {
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    let call = ident("genai_call");
+    let ret = ident("genai_ret");
+    let err = ident("genai_err");
+    let state = ident("genai_state");
+    let item = ident("genai_item");
+    let chunk = ident("genai_chunk");
+    let ret_span = return_span(sig);
+    let at = private_at(krate, ret_span);
+    let chunk_at = ident_at("genai_chunk", ret_span);
+    // A function that does not return a stream is reported on its return type.
+    let wrap = syn::Ident::new("wrap", ret_span);
+    let record_request_err = classify_error(
+        &private,
+        &err,
+        |ty, desc| quote!(#private::record_error(#call, #ty, #desc)),
+    );
+    let record_item_err =
+        classify_error(&private, &err, |ty, desc| quote!(#state.error(#ty, #desc)));
+    let imports = probe_imports(&private);
+    quote! {
+        |mut #call: ::core::option::Option<#private::Call>, #ret| {
+            #imports
+            if let ::core::option::Option::Some(#call) = #call.as_mut() {
+                if let ::core::result::Result::Err(#err) = (&&#private::Outcome(&#ret)).split() {
+                    #record_request_err
+                }
+            }
+            (&&&&&#at::StreamProbe::new(#ret)).#wrap(#call, |#state: &mut #private::StreamState, #item| {
+                match (&&#private::Outcome(#item)).split() {
+                    ::core::result::Result::Ok(#chunk) => {
+                        #at::record_chunk(#state, #chunk_at);
+                    }
+                    ::core::result::Result::Err(#err) => {
+                        #record_item_err
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// The tail `Box::pin(async move { ... })` of an `#[async_trait]` method, to be replaced.
 fn async_trait_future(block: &mut Block) -> Option<&mut Expr> {
-    let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() else {
+        return None;
+    };
+    let Expr::Call(call) = &*tail else {
         return None;
     };
     let Expr::Path(func) = call.func.as_ref() else {
@@ -290,11 +443,10 @@ fn async_trait_future(block: &mut Block) -> Option<&mut Expr> {
         .map(|s| s.ident.to_string())
         .collect();
     let is_box_pin = segments.ends_with(&["Box".to_owned(), "pin".to_owned()]);
-    if !is_box_pin || call.args.len() != 1 {
+    if !is_box_pin || call.args.len() != 1 || !matches!(call.args.first(), Some(Expr::Async(_))) {
         return None;
     }
-    let arg = call.args.first_mut()?;
-    matches!(arg, Expr::Async(_)).then_some(arg)
+    Some(tail)
 }
 
 /// `-> Ret` for the body closure of a sync fn, when `Ret` can be named there: not with

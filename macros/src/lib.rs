@@ -119,7 +119,8 @@ fn fallback(error: &syn::Error, item: &proc_macro2::TokenStream) -> proc_macro2:
 /// | `response_model`, `response_id` | a string: `String`, `&str`, `Cow<str>`, `Box<str>`, `Arc<str>`, any `AsRef<str>`, or an `Option` of one | `gen_ai.response.model`, `gen_ai.response.id` |
 /// | `finish_reason` (or `finish_reasons`) | a string or an enum that implements `AsRef<str>`, an `Option` of one, or a `Vec`, slice or array of them | one entry of `gen_ai.response.finish_reasons` each |
 /// | `input_tokens`, `output_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`, `reasoning_output_tokens` | an integer or an `Option` of one (any `TokenCount`) | `gen_ai.usage.*` |
-/// | `tool_calls` | a `Vec`, slice or array of the calls, or an integer count, or an `Option` of one | adds to the tool call count |
+/// | `tool_calls` | a `Vec`, slice or array of the calls, or an integer count, or an `Option` of one | adds to the tool call count (not on chunks: see `tool_call_id`) |
+/// | `tool_call_id` | a string, or an `Option` of one | counts one tool call per distinct id; in a stream, mark the id of each tool-call delta so a call spread over many chunks counts once |
 /// | `embedding` | a `Vec`, slice or array of `f32` or `f64`, or an `Option` of one | its length as `gen_ai.embeddings.dimension.count` |
 /// | `dimension_count` | an integer or an `Option` of one | `gen_ai.embeddings.dimension.count` |
 /// | `flatten` | a type that implements `GenAiResponse`, or an `Option`, `Vec`, `Box`, slice or array of one | what it reports |
@@ -152,5 +153,17 @@ fn fallback(error: &syn::Error, item: &proc_macro2::TokenStream) -> proc_macro2:
 /// gives it on the type: `#[genai(crate = my_sdk::genai_span)]`.
 #[proc_macro_derive(GenAiResponse, attributes(genai))]
 pub fn derive_genai_response(input: TokenStream) -> TokenStream {
-    derive_response::derive(input.into()).into()
+    derive_response::derive(input.into(), derive_response::Target::Response).into()
+}
+
+/// Derives `GenAiChunk` for one chunk of a streamed response.
+///
+/// The same `#[genai(...)]` keys as `#[derive(GenAiResponse)]`, read chunk by chunk and added up
+/// over the stream: the last model, id and token counts reported win, finish reasons append,
+/// and tool calls are counted by distinct `tool_call_id` (a chunk's `tool_calls` count is
+/// refused: a call arrives as several deltas). `flatten` takes types that implement
+/// `GenAiChunk`.
+#[proc_macro_derive(GenAiChunk, attributes(genai))]
+pub fn derive_genai_chunk(input: TokenStream) -> TokenStream {
+    derive_response::derive(input.into(), derive_response::Target::Chunk).into()
 }

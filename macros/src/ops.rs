@@ -167,6 +167,8 @@ pub(crate) struct Operation {
     /// Shorthands that apply to this operation.
     pub(crate) allowed: &'static [&'static str],
     pub(crate) response: Response,
+    /// `stream` applies: the function may return a stream of chunks.
+    pub(crate) streams: bool,
     /// Keys recorded from the return value, declared empty on the span.
     pub(crate) recorded: &'static [&'static str],
 }
@@ -215,6 +217,7 @@ const fn inference(name: &'static str) -> Operation {
         required: &["provider", "model"],
         allowed: INFERENCE_ARGS,
         response: Response::Required,
+        streams: true,
         recorded: INFERENCE_RECORDED,
     }
 }
@@ -260,6 +263,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             "encoding_formats",
         ],
         response: Response::Required,
+        streams: false,
         recorded: &[
             "gen_ai.response.model",
             "gen_ai.usage.input_tokens",
@@ -281,6 +285,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             "top_k",
         ],
         response: Response::None,
+        streams: false,
         recorded: &[],
     },
     Operation {
@@ -292,6 +297,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         required: &[],
         allowed: &["tool_name", "tool_call_id", "tool_type", "tool_description"],
         response: Response::None,
+        streams: false,
         recorded: &[],
     },
     Operation {
@@ -302,6 +308,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         required: &["provider"],
         allowed: AGENT_ARGS,
         response: Response::Optional,
+        streams: false,
         recorded: &[
             "gen_ai.response.finish_reasons",
             "gen_ai.usage.input_tokens",
@@ -327,6 +334,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             "agent_version",
         ],
         response: Response::None,
+        streams: false,
         recorded: &[],
     },
     Operation {
@@ -337,6 +345,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         required: &[],
         allowed: &["workflow_name"],
         response: Response::None,
+        streams: false,
         recorded: &[],
     },
 ];

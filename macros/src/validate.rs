@@ -50,6 +50,8 @@ pub(crate) struct Plan {
     pub(crate) values: Vec<Value>,
     /// Deprecated semconv consts the user named: read them so rustc warns at their tokens.
     pub(crate) deprecated: Vec<Ident>,
+    /// `stream`: the function returns a stream of chunks, recorded as they come.
+    pub(crate) stream: bool,
 }
 
 /// Collects errors.
@@ -109,8 +111,23 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
             "duplicate argument `fields`; put every entry in one `fields(...)`",
         );
     }
+    let mut stream = None;
     for flag in &args.flags {
         let name = flag.to_string();
+        if name == "stream" {
+            if stream.replace(flag).is_some() {
+                errors.push(flag.span(), "duplicate argument `stream`");
+            } else if !op.streams {
+                errors.push(
+                    flag.span(),
+                    format!(
+                        "`stream` does not apply to `{}` spans; it applies to `chat`, `text_completion`, `generate_content`",
+                        op.name
+                    ),
+                );
+            }
+            continue;
+        }
         let hint = if ops::shorthand(&name).is_some() || name == "kind" {
             format!("`{name}` needs a value: `{name} = ...`")
         } else {
@@ -166,6 +183,17 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
     for required in op.required {
         if !given.contains_key(required) {
             errors.push(op_ident.span(), missing(op, required));
+        }
+    }
+
+    // `stream` records `gen_ai.request.stream = true` itself.
+    let stream_true: Expr = syn::parse_quote!(true);
+    if stream.is_some() {
+        if let Some(given_stream) = given.insert("stream", &stream_true) {
+            errors.push(
+                syn::spanned::Spanned::span(given_stream),
+                "`stream` already records `gen_ai.request.stream = true`; remove `stream = ...`",
+            );
         }
     }
 
@@ -241,6 +269,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
         name,
         values,
         deprecated,
+        stream: stream.is_some(),
     })
 }
 

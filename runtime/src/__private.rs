@@ -18,15 +18,21 @@ use std::fmt;
 use tracing::Span;
 
 use crate::error::GenAiError;
+use crate::metrics::MetricContext;
 use crate::record;
-use crate::response::{GenAiResponse, ResponseAttributes};
+use crate::response::{GenAiChunk, GenAiResponse, ResponseAttributes};
 pub use crate::value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
 
 /// What `#[derive(GenAiResponse)]` expansions call.
 pub mod derive {
     pub use crate::derive_support::*;
 }
+pub use crate::call::Call;
 pub use crate::instrument::{Instrumented, run_sync};
+pub use crate::stream::{
+    InstrumentedStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult, WrapNotStream,
+    WrapResult, WrapStream,
+};
 pub use genai_span_macros::semconv_impl;
 pub use tracing;
 pub use tracing_core;
@@ -117,15 +123,54 @@ pub fn span_name(operation: &str, detail: Option<&str>) -> String {
     }
 }
 
+/// Starts a call whose span was just created. `metrics` says whether the operation has the
+/// GenAI client metrics; the other arguments are their attributes.
+#[must_use]
+pub fn start_call(
+    span: Span,
+    operation: &'static str,
+    metrics: bool,
+    provider: Option<&str>,
+    request_model: Option<&str>,
+    server_address: Option<&str>,
+    server_port: Option<i64>,
+) -> Call {
+    let metrics = metrics.then(|| {
+        MetricContext::new(
+            operation,
+            provider,
+            request_model,
+            server_address,
+            server_port,
+        )
+    });
+    Call::new(span, metrics)
+}
+
 /// Records a response on an operation whose response must implement [`GenAiResponse`].
 #[inline]
-pub fn record_response<T: GenAiResponse + ?Sized>(span: &Span, response: &T) {
-    if span.is_disabled() {
-        return;
-    }
+pub fn record_response<T: GenAiResponse + ?Sized>(call: &mut Call, response: &T) {
     let mut attrs = ResponseAttributes::default();
     response.record(&mut attrs);
-    record::response(span, &attrs);
+    call.response(&attrs);
+}
+
+/// Adds a streamed chunk, which must implement [`GenAiChunk`].
+#[inline]
+pub fn record_chunk<T: GenAiChunk + ?Sized>(state: &mut StreamState, chunk: &T) {
+    state.chunk(chunk);
+}
+
+/// Records a failure.
+#[inline]
+pub fn record_error(call: &mut Call, error_type: &str, description: &str) {
+    call.error(error_type, description);
+}
+
+/// Ends a call.
+#[inline]
+pub fn end(call: Call) {
+    call.end();
 }
 
 // Each probe below has impls at several depths of reference; an expansion calls the method on
@@ -176,26 +221,26 @@ pub struct MaybeResponse<'a, T: ?Sized>(pub &'a T);
 
 /// The value implements [`GenAiResponse`]: record it.
 pub trait RecordResponse {
-    /// Records the response on `span`.
-    fn record_response(&self, span: &Span);
+    /// Records the response on the call.
+    fn record_response(&self, call: &mut Call);
 }
 
 impl<T: GenAiResponse + ?Sized> RecordResponse for &MaybeResponse<'_, T> {
     #[inline]
-    fn record_response(&self, span: &Span) {
-        self::record_response(span, self.0);
+    fn record_response(&self, call: &mut Call) {
+        self::record_response(call, self.0);
     }
 }
 
 /// The value does not implement [`GenAiResponse`]: nothing to record.
 pub trait SkipResponse {
     /// Does nothing.
-    fn record_response(&self, span: &Span);
+    fn record_response(&self, call: &mut Call);
 }
 
 impl<T: ?Sized> SkipResponse for MaybeResponse<'_, T> {
     #[inline]
-    fn record_response(&self, _span: &Span) {}
+    fn record_response(&self, _call: &mut Call) {}
 }
 
 /// Wraps an error to classify it: `(&&probe).error_type()`, `(&&&probe).describe()`.
@@ -260,13 +305,5 @@ pub trait DescribeName {
 impl<E: ?Sized> DescribeName for ErrorProbe<'_, E> {
     fn describe(&self) -> String {
         std::any::type_name::<E>().to_owned()
-    }
-}
-
-/// Records a failure on `span`.
-#[inline]
-pub fn record_error(span: &Span, error_type: &str, description: &str) {
-    if !span.is_disabled() {
-        record::error(span, error_type, description);
     }
 }

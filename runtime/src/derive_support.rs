@@ -15,7 +15,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::response::{GenAiResponse, ResponseAttributes, TokenCount};
+use crate::response::{GenAiChunk, GenAiResponse, ResponseAttributes, TokenCount};
 
 /// Marker types that keep the impls of [`ResponseStr`] and [`FinishReasonValues`] apart.
 pub mod shape {
@@ -436,6 +436,14 @@ pub fn tool_calls<T: ToolCallCount>(value: &T, response: &mut ResponseAttributes
     }
 }
 
+/// `#[genai(tool_call_id)]`.
+#[inline]
+pub fn tool_call_id<'a, T: ResponseStr<S>, S>(value: &'a T, response: &mut ResponseAttributes<'a>) {
+    if let Some(id) = value.response_str() {
+        response.tool_call_id(id);
+    }
+}
+
 /// `#[genai(embedding)]`.
 #[inline]
 pub fn embedding<T: EmbeddingVector>(value: &T, response: &mut ResponseAttributes<'_>) {
@@ -456,4 +464,30 @@ pub fn dimension_count<T: CountValue>(value: &T, response: &mut ResponseAttribut
 #[inline]
 pub fn flatten<'a, T: Flatten>(value: &'a T, response: &mut ResponseAttributes<'a>) {
     value.flatten(response);
+}
+
+/// A field marked `#[genai(flatten)]` in a `#[derive(GenAiChunk)]` type: anything that
+/// implements [`GenAiChunk`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be flattened into a GenAI chunk",
+    label = "a field marked `#[genai(flatten)]` must implement `GenAiChunk`",
+    note = "derive `GenAiChunk` for the field's type (for an `Option`, `Vec`, `Box` or slice, for its element type) and mark its fields"
+)]
+pub trait FlattenChunk {
+    /// Records the nested chunk into `chunk`.
+    fn flatten_chunk<'a>(&'a self, chunk: &mut ResponseAttributes<'a>);
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: GenAiChunk + ?Sized> FlattenChunk for T {
+    #[inline]
+    fn flatten_chunk<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+        self.record(chunk);
+    }
+}
+
+/// `#[genai(flatten)]` in a `#[derive(GenAiChunk)]` type.
+#[inline]
+pub fn flatten_chunk<'a, T: FlattenChunk>(value: &'a T, chunk: &mut ResponseAttributes<'a>) {
+    value.flatten_chunk(chunk);
 }

@@ -8,10 +8,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
-use tracing::Span;
 
+use crate::call::Call;
 use crate::error::{CANCELLED, PANIC};
-use crate::record;
 
 pin_project! {
     /// A future that runs inside its GenAI span and records its outcome.
@@ -23,84 +22,104 @@ pin_project! {
     pub struct Instrumented<F, R> {
         #[pin]
         inner: F,
-        span: Span,
+        // No call when no subscriber wants the span (a stream still needs wrapping then).
+        call: Option<Call>,
+        // Taken when the inner future completes or panics: a call still here on drop was
+        // cancelled.
         finish: Option<R>,
     }
 
     impl<F, R> PinnedDrop for Instrumented<F, R> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            // `finish` is still here only when the future never completed.
-            if this.finish.take().is_some() {
-                record::error(this.span, CANCELLED, "cancelled: dropped before completion");
+            if let (Some(mut call), Some(_)) = (this.call.take(), this.finish.take()) {
+                call.error(CANCELLED, "cancelled: dropped before completion");
+                call.end();
             }
         }
     }
 }
 
-impl<F, R> Instrumented<F, R>
+impl<F, R, T> Instrumented<F, R>
 where
     F: Future,
-    R: FnOnce(&Span, &F::Output),
+    R: FnOnce(Option<Call>, F::Output) -> T,
 {
-    /// Wraps `inner`; `finish` records its output on `span` once it is ready.
-    pub fn new(span: Span, inner: F, finish: R) -> Self {
+    /// Wraps `inner`; once it is ready, `finish` records its output on the call, ends it (or
+    /// hands it on, for a stream) and gives the function's return value.
+    pub fn new(call: Option<Call>, inner: F, finish: R) -> Self {
         Instrumented {
             inner,
-            span,
+            call,
             finish: Some(finish),
         }
     }
 }
 
-impl<F, R> Future for Instrumented<F, R>
+impl<F, R, T> Future for Instrumented<F, R>
 where
     F: Future,
-    R: FnOnce(&Span, &F::Output),
+    R: FnOnce(Option<Call>, F::Output) -> T,
 {
-    type Output = F::Output;
+    type Output = T;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let this = self.project();
-        let _entered = this.span.enter();
-        let inner = this.inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+        // The `Future` contract, as for `async fn`s.
+        assert!(
+            this.finish.is_some(),
+            "`Instrumented` polled after completion"
+        );
+        let polled = {
+            let _entered = this.call.as_ref().map(|call| call.span().enter());
+            let inner = this.inner;
+            catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
+        };
+        match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => {
-                if let Some(finish) = this.finish.take() {
-                    finish(this.span, &output);
-                }
-                Poll::Ready(output)
+                let finish = this.finish.take().expect("checked above");
+                Poll::Ready(finish(this.call.take(), output))
             }
             Err(payload) => {
                 this.finish.take();
-                record_panic(this.span, payload.as_ref());
+                if let Some(call) = this.call.take() {
+                    panicked(call, payload.as_ref());
+                }
                 resume_unwind(payload)
             }
         }
     }
 }
 
-/// Runs a synchronous body inside `span`, then records its output with `finish`.
-pub fn run_sync<T>(span: &Span, body: impl FnOnce() -> T, finish: impl FnOnce(&Span, &T)) -> T {
-    let _entered = span.enter();
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(output) => {
-            finish(span, &output);
-            output
-        }
+/// Runs a synchronous body inside the call's span, then `finish` records its output.
+pub fn run_sync<T, U>(
+    call: Option<Call>,
+    body: impl FnOnce() -> T,
+    finish: impl FnOnce(Option<Call>, T) -> U,
+) -> U {
+    let outcome = {
+        let _entered = call.as_ref().map(|call| call.span().enter());
+        catch_unwind(AssertUnwindSafe(body))
+    };
+    match outcome {
+        Ok(output) => finish(call, output),
         Err(payload) => {
-            record_panic(span, payload.as_ref());
+            if let Some(call) = call {
+                panicked(call, payload.as_ref());
+            }
             resume_unwind(payload)
         }
     }
 }
 
-fn record_panic(span: &Span, payload: &(dyn Any + Send)) {
+/// Ends a call whose body panicked, described by the panic message.
+pub(crate) fn panicked(mut call: Call, payload: &(dyn Any + Send)) {
     let message = payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("panicked");
-    record::error(span, PANIC, message);
+    call.error(PANIC, message);
+    call.end();
 }

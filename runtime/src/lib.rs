@@ -38,12 +38,15 @@
 //! Nothing from the function's arguments is recorded unless an argument of the attribute
 //! names it: in GenAI the arguments are prompts.
 
+mod call;
 mod derive_support;
 mod error;
 mod instrument;
+pub mod metrics;
 mod record;
 mod response;
 pub mod semconv;
+mod stream;
 mod value;
 
 #[doc(hidden)]
@@ -128,9 +131,9 @@ pub mod __private;
 pub use genai_span_macros::genai_span;
 
 pub use error::{CANCELLED, GenAiError, PANIC};
-pub use genai_span_macros::GenAiResponse;
+pub use genai_span_macros::{GenAiChunk, GenAiResponse};
 pub use instrument::Instrumented;
-pub use response::{GenAiResponse, ResponseAttributes, TokenCount, TokenUsage};
+pub use response::{GenAiChunk, GenAiResponse, ResponseAttributes, TokenCount, TokenUsage};
 pub use value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
 
 /// The number of tool calls the model asked for in a response.

@@ -15,9 +15,9 @@ use crate::TOOL_CALL_COUNT;
 use crate::response::ResponseAttributes;
 use crate::semconv::{
     ERROR_TYPE, GEN_AI_EMBEDDINGS_DIMENSION_COUNT, GEN_AI_RESPONSE_FINISH_REASONS,
-    GEN_AI_RESPONSE_ID, GEN_AI_RESPONSE_MODEL, GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-    GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, GEN_AI_USAGE_INPUT_TOKENS, GEN_AI_USAGE_OUTPUT_TOKENS,
-    GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+    GEN_AI_RESPONSE_ID, GEN_AI_RESPONSE_MODEL, GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+    GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+    GEN_AI_USAGE_INPUT_TOKENS, GEN_AI_USAGE_OUTPUT_TOKENS, GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 };
 
 /// `otel.status_description`: tracing-opentelemetry turns it into an error status.
@@ -73,49 +73,41 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Records what a response reported.
+/// Records what a response (or the chunks of a stream, added up) reported.
 pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
     let usage = attrs.usage;
-    let mut batch = Batch::new(span);
-    let optional: [(&str, Option<&dyn Value>); 9] = [
-        (
-            GEN_AI_RESPONSE_MODEL,
-            attrs.model.as_ref().map(|v| v as &dyn Value),
-        ),
-        (
-            GEN_AI_RESPONSE_ID,
-            attrs.id.as_ref().map(|v| v as &dyn Value),
-        ),
+    let tool_calls = attrs.tool_call_count();
+    let values: [(&str, Option<&dyn Value>); 9] = [
+        (GEN_AI_RESPONSE_MODEL, attrs.model.as_ref().map(as_value)),
+        (GEN_AI_RESPONSE_ID, attrs.id.as_ref().map(as_value)),
         (
             GEN_AI_USAGE_INPUT_TOKENS,
-            usage.input.as_ref().map(|v| v as &dyn Value),
+            usage.input.as_ref().map(as_value),
         ),
         (
             GEN_AI_USAGE_OUTPUT_TOKENS,
-            usage.output.as_ref().map(|v| v as &dyn Value),
+            usage.output.as_ref().map(as_value),
         ),
         (
             GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-            usage.cache_read.as_ref().map(|v| v as &dyn Value),
+            usage.cache_read.as_ref().map(as_value),
         ),
         (
             GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-            usage.cache_creation.as_ref().map(|v| v as &dyn Value),
+            usage.cache_creation.as_ref().map(as_value),
         ),
         (
             GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-            usage.reasoning.as_ref().map(|v| v as &dyn Value),
+            usage.reasoning.as_ref().map(as_value),
         ),
-        (
-            TOOL_CALL_COUNT,
-            attrs.tool_calls.as_ref().map(|v| v as &dyn Value),
-        ),
+        (TOOL_CALL_COUNT, tool_calls.as_ref().map(as_value)),
         (
             GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
-            attrs.embedding_dimensions.as_ref().map(|v| v as &dyn Value),
+            attrs.embedding_dimensions.as_ref().map(as_value),
         ),
     ];
-    for (name, value) in optional {
+    let mut batch = Batch::new(span);
+    for (name, value) in values {
         if let Some(value) = value {
             batch.push(name, value);
         }
@@ -133,6 +125,17 @@ pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
             OtelValue::Array(Array::String(reasons)),
         );
     }
+}
+
+fn as_value<T: Value>(value: &T) -> &dyn Value {
+    value
+}
+
+/// Records `gen_ai.response.time_to_first_chunk`, in seconds.
+pub(crate) fn time_to_first_chunk(span: &Span, seconds: f64) {
+    let mut batch = Batch::new(span);
+    batch.push(GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, &seconds);
+    batch.flush();
 }
 
 /// Records a failure: `error.type` and an error status with `description`.

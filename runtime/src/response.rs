@@ -68,6 +68,63 @@ pub trait GenAiResponse {
     fn record<'a>(&'a self, response: &mut ResponseAttributes<'a>);
 }
 
+/// One chunk of a streamed response.
+///
+/// `#[genai_span(chat, stream, ...)]` calls [`record`](GenAiChunk::record) on every chunk the
+/// stream yields (on the `Ok` value of a `Result` item) and adds them up over the stream: the
+/// last model, id and token counts reported win (providers send usage in the last chunk),
+/// finish reasons append, and tool calls are counted by distinct
+/// [`tool_call_id`](ResponseAttributes::tool_call_id), since one call arrives as several
+/// deltas. Derive it:
+///
+/// ```
+/// use genai_span::GenAiChunk;
+///
+/// #[derive(GenAiChunk)]
+/// struct ChatChunk {
+///     #[genai(response_id)]
+///     id: String,
+///     #[genai(response_model)]
+///     model: String,
+///     #[genai(flatten)]
+///     choices: Vec<ChunkChoice>,
+///     #[genai(flatten)]
+///     usage: Option<Usage>,
+/// }
+///
+/// #[derive(GenAiChunk)]
+/// struct ChunkChoice {
+///     #[genai(finish_reason)]
+///     finish_reason: Option<String>,
+///     #[genai(flatten)]
+///     tool_calls: Vec<ToolCallDelta>,
+/// }
+///
+/// #[derive(GenAiChunk)]
+/// struct ToolCallDelta {
+///     /// Only the first delta of a call carries its id.
+///     #[genai(tool_call_id)]
+///     id: Option<String>,
+/// }
+///
+/// #[derive(GenAiChunk)]
+/// struct Usage {
+///     #[genai(input_tokens)]
+///     prompt_tokens: u32,
+///     #[genai(output_tokens)]
+///     completion_tokens: u32,
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be recorded as a chunk of a GenAI stream",
+    label = "the items of a stream instrumented with `stream` (their `Ok` values) must implement `GenAiChunk`",
+    note = "derive `genai_span::GenAiChunk` for the chunk type and mark its fields, e.g. `#[genai(response_model)]`, `#[genai(output_tokens)]`, `#[genai(finish_reason)]`, `#[genai(tool_call_id)]`"
+)]
+pub trait GenAiChunk {
+    /// Reports what this chunk carries into `chunk`.
+    fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>);
+}
+
 /// Token counts as the GenAI conventions define them.
 ///
 /// Every count is `None` until a response reports it: usage a provider did not report is not
@@ -99,6 +156,7 @@ pub struct ResponseAttributes<'a> {
     pub(crate) finish_reasons: FinishReasons<'a>,
     pub(crate) usage: TokenUsage,
     pub(crate) tool_calls: Option<i64>,
+    pub(crate) tool_call_ids: ToolCallIds<'a>,
     pub(crate) embedding_dimensions: Option<i64>,
 }
 
@@ -153,6 +211,14 @@ impl<'a> ResponseAttributes<'a> {
         );
     }
 
+    /// Reports one tool call by its id. Calls are counted once per distinct id, so a call that
+    /// appears in several places (or, in a stream, in several deltas) counts once; when a
+    /// response reports ids, they are the count, and [`tool_calls`](Self::tool_calls) counts
+    /// are ignored.
+    pub fn tool_call_id(&mut self, id: &'a str) {
+        self.tool_call_ids.insert(id);
+    }
+
     /// Sets `gen_ai.embeddings.dimension.count`.
     pub fn embedding_dimensions(&mut self, count: usize) {
         self.embedding_dimensions = Some(saturating_i64(count));
@@ -181,10 +247,20 @@ impl<'a> ResponseAttributes<'a> {
         self.finish_reasons.iter()
     }
 
-    /// The number of tool calls reported so far.
+    /// The number of tool calls reported so far: distinct ids if any were reported, else the
+    /// counts added up.
     #[must_use]
     pub fn tool_call_count(&self) -> Option<i64> {
-        self.tool_calls
+        if self.tool_call_ids.is_empty() {
+            self.tool_calls
+        } else {
+            Some(saturating_i64(self.tool_call_ids.len()))
+        }
+    }
+
+    /// The tool call ids reported so far, each once, in order.
+    pub fn tool_call_ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.tool_call_ids.iter()
     }
 
     /// The embedding dimension count reported so far.
@@ -214,6 +290,40 @@ impl<'a> FinishReasons<'a> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.inline[..self.len].iter().chain(&self.spill).copied()
+    }
+}
+
+/// Distinct tool call ids, inline up to eight.
+#[derive(Debug, Default)]
+pub(crate) struct ToolCallIds<'a> {
+    inline: [&'a str; 8],
+    len: usize,
+    spill: Vec<&'a str>,
+}
+
+impl<'a> ToolCallIds<'a> {
+    fn insert(&mut self, id: &'a str) {
+        if self.iter().any(|known| known == id) {
+            return;
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = id;
+            self.len += 1;
+        } else {
+            self.spill.push(id);
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len + self.spill.len()
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
@@ -326,6 +436,45 @@ impl<T: GenAiResponse, const N: usize> GenAiResponse for [T; N] {
     }
 }
 
+macro_rules! chunk_through_deref {
+    ($($wrapper:ident),*) => {$(
+        impl<T: GenAiChunk + ?Sized> GenAiChunk for $wrapper<T> {
+            fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+                (**self).record(chunk);
+            }
+        }
+    )*};
+}
+chunk_through_deref!(Box, Arc, Rc);
+
+impl<T: GenAiChunk + ?Sized> GenAiChunk for &T {
+    fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+        (**self).record(chunk);
+    }
+}
+
+impl<T: GenAiChunk> GenAiChunk for Option<T> {
+    fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+        if let Some(inner) = self {
+            inner.record(chunk);
+        }
+    }
+}
+
+impl<T: GenAiChunk> GenAiChunk for [T] {
+    fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+        for item in self {
+            item.record(chunk);
+        }
+    }
+}
+
+impl<T: GenAiChunk> GenAiChunk for Vec<T> {
+    fn record<'a>(&'a self, chunk: &mut ResponseAttributes<'a>) {
+        self.as_slice().record(chunk);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +513,22 @@ mod tests {
         assert_eq!(attrs.usage().output, None);
         assert_eq!(attrs.usage().cache_read, Some(7));
         assert_eq!(attrs.usage().reasoning, None);
+    }
+
+    #[test]
+    fn tool_call_ids_count_each_call_once() {
+        let mut attrs = ResponseAttributes::default();
+        attrs.tool_calls(5);
+        assert_eq!(attrs.tool_call_count(), Some(5));
+        for id in ["a", "b", "a", "c", "b", "d", "e", "f", "g", "h", "i", "a"] {
+            attrs.tool_call_id(id);
+        }
+        assert_eq!(
+            attrs.tool_call_count(),
+            Some(9),
+            "ids, when reported, are the count"
+        );
+        assert_eq!(attrs.tool_call_ids().collect::<String>(), "abcdefghi");
     }
 
     #[test]
