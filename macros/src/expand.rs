@@ -281,13 +281,13 @@ fn start_call(plan: &Plan, span_var: &syn::Ident) -> TokenStream {
     let op = plan.op.name;
     let value_of = |key: &str, convert: &str| {
         let convert = syn::Ident::new(convert, Span::call_site());
-        match plan.values.iter().position(|v| v.key == key) {
-            Some(index) => {
+        plan.values.iter().position(|v| v.key == key).map_or_else(
+            || quote!(::core::option::Option::None),
+            |index| {
                 let var = ident(&format!("genai_value_{index}"));
                 quote!(#private::#convert(#var))
-            }
-            None => quote!(::core::option::Option::None),
-        }
+            },
+        )
     };
     let metrics = plan.values.iter().any(|v| v.key == "gen_ai.provider.name");
     let provider = value_of("gen_ai.provider.name", "str_value");

@@ -30,8 +30,8 @@ pub mod derive {
 pub use crate::call::Call;
 pub use crate::instrument::{Instrumented, run_sync};
 pub use crate::stream::{
-    InstrumentedStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult, WrapNotStream,
-    WrapResult, WrapStream,
+    InstrumentedStream, IsStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult,
+    WrapNotStream, WrapResult, WrapStream,
 };
 pub use genai_span_macros::semconv_impl;
 pub use tracing;

@@ -11,7 +11,7 @@ use crate::response::ResponseAttributes;
 
 /// One instrumented call whose span a subscriber wants.
 ///
-/// Made by the expansion right after the span; ended exactly once, by [`Call::end`], when the
+/// Made by the expansion right after the span; ended exactly once, by `Call::end`, when the
 /// call returns, fails, panics, is dropped, or (for a stream) when the stream ends.
 #[derive(Debug)]
 pub struct Call {

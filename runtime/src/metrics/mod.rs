@@ -1,7 +1,8 @@
 //! The GenAI client metrics: token usage, operation duration and streaming latency.
 //!
-//! Every call that `#[genai_span]` instruments, and whose span a `tracing` subscriber wants,
-//! is also measured through the OpenTelemetry metrics API, as the
+//! Every call that `#[genai_span]` instruments with a `provider` (these metrics require
+//! `gen_ai.provider.name`), and whose span a `tracing` subscriber wants, is also measured
+//! through the OpenTelemetry metrics API, as the
 //! [GenAI metric conventions](https://github.com/open-telemetry/semantic-conventions/blob/v1.41.1/docs/gen-ai/gen-ai-metrics.md)
 //! (v1.41.1) describe:
 //!
@@ -69,7 +70,7 @@ pub(crate) use noop::MetricContext;
 #[cfg(not(feature = "metrics"))]
 pub use noop::init;
 
-/// Drives [`MetricContext`] directly, for the integration tests. Not public API.
+/// Drives the crate-internal `MetricContext` directly, for the integration tests. Not public API.
 #[doc(hidden)]
 pub mod __test {
     use crate::TokenUsage;

@@ -10,7 +10,7 @@ use crate::TokenUsage;
 /// Does nothing: this build of `genai-span` has its `metrics` feature off.
 ///
 /// Accepts any value, so the code that calls it with a meter provider compiles whether the
-/// feature is on or off. See [the ordering rule](self#installing-a-meter-provider-the-ordering-rule)
+/// feature is on or off. See [the ordering rule](crate::metrics#installing-a-meter-provider-the-ordering-rule)
 /// for what it does with the feature on.
 #[inline]
 pub fn init<P: ?Sized>(meter_provider: &P) {

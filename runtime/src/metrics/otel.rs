@@ -106,7 +106,7 @@ fn instruments() -> Arc<Instruments> {
 ///
 /// Calls made from now on record through this provider, whether or not it is the global one;
 /// calls already in flight finish on the instruments they started with. Call it again to
-/// rebind (after a reload, say). See [the ordering rule](self#installing-a-meter-provider-the-ordering-rule).
+/// rebind (after a reload, say). See [the ordering rule](crate::metrics#installing-a-meter-provider-the-ordering-rule).
 pub fn init<P: MeterProvider + ?Sized>(meter_provider: &P) {
     let bound = Arc::new(Instruments::new(&meter_provider.meter_with_scope(scope())));
     *INSTRUMENTS.write().unwrap_or_else(PoisonError::into_inner) = Some(bound);
