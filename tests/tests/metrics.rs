@@ -24,7 +24,7 @@ use genai_span::semconv::metric::{
 };
 use genai_span::{GenAiChunk, GenAiError, GenAiResponse, TokenUsage, genai_span};
 use genai_span_tests::metrics::{HistogramData, Point, pipeline};
-use genai_span_tests::{Telemetry, i, s};
+use genai_span_tests::{Telemetry, attributes, i, s};
 use opentelemetry::Value;
 
 const TOKEN_USAGE: &str = "gen_ai.client.token.usage";
@@ -437,7 +437,9 @@ fn a_stream_records_time_to_first_chunk_and_each_later_chunk() {
             }),
         ),
     ];
-    let items = traced(|| drain(poll_once(stream_chat(model, chunks, gap)).unwrap()));
+    pipeline();
+    let telemetry = Telemetry::new();
+    let items = telemetry.in_scope(|| drain(poll_once(stream_chat(model, chunks, gap)).unwrap()));
     assert_eq!(items, 4);
 
     let expected = call_attrs(model, &[("gen_ai.response.model", s(response))]);
@@ -472,6 +474,25 @@ fn a_stream_records_time_to_first_chunk_and_each_later_chunk() {
     assert_eq!(duration.len(), 1, "{duration:?}");
     assert_eq!(duration[0].attributes, expected);
     assert_measured(&duration[0], 1, 4.0 * gap.as_secs_f64());
+
+    // The duration covers the whole stream, as the span does: both clocks start when the span
+    // is created and stop when the stream ends, microseconds apart.
+    let span = &telemetry.spans()[0];
+    let span_seconds = span
+        .end_time
+        .duration_since(span.start_time)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (duration[0].sum - span_seconds).abs() < 0.002,
+        "duration metric {} vs span {span_seconds}",
+        duration[0].sum
+    );
+    let ttfc = match &attributes(span)["gen_ai.response.time_to_first_chunk"] {
+        Value::F64(seconds) => *seconds,
+        other => panic!("{other:?}"),
+    };
+    assert_close(first[0].sum, ttfc);
 }
 
 // ---- Through the hook: exact values and edge cases ---------------------------------------
