@@ -242,6 +242,21 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
     let call_var = ident("genai_call");
     let start_call = start_call(plan, &span_var);
+    // Content arguments are evaluated only when content capture is on.
+    let captures = if plan.content.is_empty() {
+        quote!()
+    } else {
+        let each = plan.content.iter().map(|(kind, expr)| {
+            let kind = syn::Ident::new(kind, Span::call_site());
+            let at = private_at(krate, expr.span());
+            quote_spanned!(expr.span()=> #at::capture(&mut #call_var, #private::ContentKind::#kind, &(#expr));)
+        });
+        quote! {
+            if #private::capturing(&#call_var) {
+                #(#each)*
+            }
+        }
+    };
 
     quote! {
         static #meta: #private::tracing_core::Metadata<'static> = #private::tracing_core::Metadata::new(
@@ -266,7 +281,10 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
             let #fields_var = #private::fields::<#created>(&#meta);
             let #span_var = #private::tracing::Span::new(&#meta, &#meta.fields().value_set(&[#(#pairs),*]));
             #(#arrays)*
-            ::core::option::Option::Some(#start_call)
+            #[allow(unused_mut)]
+            let mut #call_var = #start_call;
+            #captures
+            ::core::option::Option::Some(#call_var)
         } else {
             ::core::option::Option::None
         };
@@ -330,6 +348,7 @@ fn probe_imports(private: &TokenStream) -> TokenStream {
         use #private::{
             DescribeDebug as _, DescribeDisplay as _, DescribeName as _, RecordResponse as _,
             SkipResponse as _, SplitResult as _, SplitValue as _, TypeFromName as _,
+            CaptureOutput as _, SkipOutput as _,
             TypeFromTrait as _, WrapBoxed as _, WrapBoxedResult as _, WrapNotStream as _,
             WrapResult as _, WrapStream as _,
         };
@@ -354,6 +373,10 @@ fn finish(plan: &Plan, sig: &syn::Signature) -> TokenStream {
         Response::Optional => quote!((&&#private::MaybeResponse(#ok)).record_response(&mut #call)),
         Response::None => quote!(let _ = #ok;),
     };
+    let capture_ok = plan.op.output.map(|kind| {
+        let kind = syn::Ident::new(kind, Span::call_site());
+        quote!((&&#private::MaybeContent(#ok)).capture_output(&mut #call, #private::ContentKind::#kind);)
+    });
     let record_err = classify_error(
         &private,
         &err,
@@ -367,6 +390,7 @@ fn finish(plan: &Plan, sig: &syn::Signature) -> TokenStream {
                 match (&&#private::Outcome(&#ret)).split() {
                     ::core::result::Result::Ok(#ok) => {
                         #record_ok;
+                        #capture_ok
                     }
                     ::core::result::Result::Err(#err) => {
                         #record_err

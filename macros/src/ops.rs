@@ -126,6 +126,51 @@ pub(crate) fn shorthand(name: &str) -> Option<&'static Shorthand> {
     SHORTHANDS.iter().find(|s| s.name == name)
 }
 
+/// A named argument that is content: captured only when content capture is on.
+pub(crate) struct ContentArg {
+    /// The argument, as written by the user.
+    pub(crate) name: &'static str,
+    /// The `genai_span::content::ContentKind` variant it is captured as.
+    pub(crate) kind: &'static str,
+    /// The attribute it ends up in.
+    pub(crate) key: &'static str,
+}
+
+/// Every content argument.
+pub(crate) static CONTENT_ARGS: &[ContentArg] = &[
+    ContentArg {
+        name: "system",
+        kind: "SystemInstructions",
+        key: "gen_ai.system_instructions",
+    },
+    ContentArg {
+        name: "input",
+        kind: "InputMessages",
+        key: "gen_ai.input.messages",
+    },
+    ContentArg {
+        name: "tools",
+        kind: "ToolDefinitions",
+        key: "gen_ai.tool.definitions",
+    },
+    ContentArg {
+        name: "arguments",
+        kind: "ToolCallArguments",
+        key: "gen_ai.tool.call.arguments",
+    },
+];
+
+pub(crate) fn content_arg(name: &str) -> Option<&'static ContentArg> {
+    CONTENT_ARGS.iter().find(|c| c.name == name)
+}
+
+/// Content keys captured from the return value, by the `ContentKind` variant.
+pub(crate) const OUTPUT_CONTENT_KEYS: &[(&str, &str)] = &[
+    ("OutputMessages", "gen_ai.output.messages"),
+    ("ToolCallResult", "gen_ai.tool.call.result"),
+    ("RetrievalDocuments", "gen_ai.retrieval.documents"),
+];
+
 /// OTel span kinds the operations use.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum SpanKind {
@@ -169,6 +214,10 @@ pub(crate) struct Operation {
     pub(crate) response: Response,
     /// `stream` applies: the function may return a stream of chunks.
     pub(crate) streams: bool,
+    /// Content arguments that apply.
+    pub(crate) content: &'static [&'static str],
+    /// The `ContentKind` the return value is captured as, when content capture is on.
+    pub(crate) output: Option<&'static str>,
     /// Keys recorded from the return value, declared empty on the span.
     pub(crate) recorded: &'static [&'static str],
 }
@@ -218,6 +267,8 @@ const fn inference(name: &'static str) -> Operation {
         allowed: INFERENCE_ARGS,
         response: Response::Required,
         streams: true,
+        content: &["system", "input", "tools"],
+        output: Some("OutputMessages"),
         recorded: INFERENCE_RECORDED,
     }
 }
@@ -264,6 +315,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         ],
         response: Response::Required,
         streams: false,
+        content: &[],
+        output: None,
         recorded: &[
             "gen_ai.response.model",
             "gen_ai.usage.input_tokens",
@@ -286,6 +339,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         ],
         response: Response::None,
         streams: false,
+        content: &[],
+        output: Some("RetrievalDocuments"),
         recorded: &[],
     },
     Operation {
@@ -298,6 +353,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         allowed: &["tool_name", "tool_call_id", "tool_type", "tool_description"],
         response: Response::None,
         streams: false,
+        content: &["arguments"],
+        output: Some("ToolCallResult"),
         recorded: &[],
     },
     Operation {
@@ -309,6 +366,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         allowed: AGENT_ARGS,
         response: Response::Optional,
         streams: false,
+        content: &["system", "input", "tools"],
+        output: Some("OutputMessages"),
         recorded: &[
             "gen_ai.response.finish_reasons",
             "gen_ai.usage.input_tokens",
@@ -335,6 +394,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         ],
         response: Response::None,
         streams: false,
+        content: &["system"],
+        output: None,
         recorded: &[],
     },
     Operation {
@@ -346,6 +407,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         allowed: &["workflow_name"],
         response: Response::None,
         streams: false,
+        content: &["input"],
+        output: Some("OutputMessages"),
         recorded: &[],
     },
 ];
@@ -411,6 +474,39 @@ mod tests {
                 assert!(
                     op.allowed.contains(arg),
                     "`{}` requires `{arg}` but does not allow it",
+                    op.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn content_arguments_and_outputs_are_known() {
+        for arg in CONTENT_ARGS {
+            assert!(
+                table::by_key(arg.key).is_some(),
+                "`{}` captures unknown key `{}`",
+                arg.name,
+                arg.key
+            );
+            assert!(
+                shorthand(arg.name).is_none(),
+                "`{}` is both content and an attribute",
+                arg.name
+            );
+        }
+        for op in OPERATIONS {
+            for arg in op.content {
+                assert!(
+                    content_arg(arg).is_some(),
+                    "`{}` names unknown content argument `{arg}`",
+                    op.name
+                );
+            }
+            if let Some(output) = op.output {
+                assert!(
+                    OUTPUT_CONTENT_KEYS.iter().any(|(kind, _)| *kind == output),
+                    "`{}`: unknown output `{output}`",
                     op.name
                 );
             }

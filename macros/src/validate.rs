@@ -52,6 +52,8 @@ pub(crate) struct Plan {
     pub(crate) deprecated: Vec<Ident>,
     /// `stream`: the function returns a stream of chunks, recorded as they come.
     pub(crate) stream: bool,
+    /// Content arguments: the `ContentKind` variant and the expression.
+    pub(crate) content: Vec<(&'static str, Expr)>,
 }
 
 /// Collects errors.
@@ -141,6 +143,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     let mut given: BTreeMap<&'static str, &Expr> = BTreeMap::new();
     let mut kind = op.kind;
+    let mut content = Vec::new();
     for named in &args.named {
         let name = named.name.to_string();
         if seen.insert(name.clone(), named.name.span()).is_some() {
@@ -162,6 +165,26 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
                     named.value_span(),
                     "expected `kind = client` or `kind = internal`",
                 ),
+            }
+            continue;
+        }
+        if let Some(arg) = ops::content_arg(&name) {
+            if op.content.contains(&arg.name) {
+                content.push((arg.kind, named.value.clone()));
+            } else {
+                let accepting: Vec<&str> = ops::OPERATIONS
+                    .iter()
+                    .filter(|o| o.content.contains(&arg.name))
+                    .map(|o| o.name)
+                    .collect();
+                errors.push(
+                    named.name.span(),
+                    format!(
+                        "`{name}` does not apply to `{}` spans; it applies to {}",
+                        op.name,
+                        suggest::list(&accepting)
+                    ),
+                );
             }
             continue;
         }
@@ -270,6 +293,7 @@ pub(crate) fn plan(args: &Args, fn_name: &Ident) -> syn::Result<Plan> {
         values,
         deprecated,
         stream: stream.is_some(),
+        content,
     })
 }
 
@@ -296,6 +320,21 @@ fn reserved(key: &str, op: &Operation) -> Option<String> {
     if key == "gen_ai.operation.name" || key == "error.type" || key.starts_with("otel.") {
         return Some(format!(
             "`{key}` is set by #[genai_span]; remove it from `fields`"
+        ));
+    }
+    if let Some(arg) = ops::CONTENT_ARGS.iter().find(|c| c.key == key) {
+        let hint = if op.content.contains(&arg.name) {
+            format!("write `{} = ...`", arg.name)
+        } else {
+            format!("`{}` spans do not take it", op.name)
+        };
+        return Some(format!(
+            "`{key}` holds content, which #[genai_span] captures only when content capture is on; {hint}"
+        ));
+    }
+    if ops::OUTPUT_CONTENT_KEYS.iter().any(|(_, k)| *k == key) {
+        return Some(format!(
+            "`{key}` holds content, which #[genai_span] captures from the return value when content capture is on; remove it from `fields`"
         ));
     }
     if op.recorded.contains(&key) {
@@ -517,6 +556,10 @@ fn missing(op: &Operation, arg: &str) -> String {
 /// Every argument `op` accepts, for "expected one of".
 fn argument_names(op: &Operation) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = op.allowed.to_vec();
+    names.extend(op.content);
+    if op.streams {
+        names.push("stream");
+    }
     if op.kind_choice {
         names.push("kind");
     }

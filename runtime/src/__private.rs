@@ -144,7 +144,69 @@ pub fn start_call(
             server_port,
         )
     });
-    Call::new(span, metrics)
+    Call::new(span, operation, metrics)
+}
+
+pub use crate::content::ContentKind;
+
+/// Whether the call captures content: its content arguments are evaluated only then.
+#[inline]
+#[must_use]
+pub fn capturing(call: &Call) -> bool {
+    call.capturing()
+}
+
+/// A value that content capture can record: anything `serde::Serialize`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be captured as GenAI content",
+    label = "content arguments (`input`, `system`, `tools`, `arguments`) must implement `serde::Serialize`",
+    note = "derive `serde::Serialize` for it; the messages a client sends over HTTP usually already are"
+)]
+pub trait CaptureValue {
+    /// Captures `self` as `kind` on the call.
+    fn capture_into(&self, call: &mut Call, kind: ContentKind);
+}
+
+impl<T: serde::Serialize + ?Sized> CaptureValue for T {
+    fn capture_into(&self, call: &mut Call, kind: ContentKind) {
+        call.capture(kind, self);
+    }
+}
+
+/// Captures a content argument.
+#[inline]
+pub fn capture<T: CaptureValue + ?Sized>(call: &mut Call, kind: ContentKind, value: &T) {
+    value.capture_into(call, kind);
+}
+
+/// Wraps a success value that is captured as content when it is `Serialize`:
+/// `(&&MaybeContent(v)).capture_output(call, kind)`.
+pub struct MaybeContent<'a, T: ?Sized>(pub &'a T);
+
+/// The value is `Serialize`: capture it (when capture is on).
+pub trait CaptureOutput {
+    /// Captures the value as `kind`.
+    fn capture_output(&self, call: &mut Call, kind: ContentKind);
+}
+
+impl<T: serde::Serialize + ?Sized> CaptureOutput for &MaybeContent<'_, T> {
+    #[inline]
+    fn capture_output(&self, call: &mut Call, kind: ContentKind) {
+        if call.capturing() {
+            call.capture(kind, self.0);
+        }
+    }
+}
+
+/// The value is not `Serialize`: nothing to capture.
+pub trait SkipOutput {
+    /// Does nothing.
+    fn capture_output(&self, call: &mut Call, kind: ContentKind);
+}
+
+impl<T: ?Sized> SkipOutput for MaybeContent<'_, T> {
+    #[inline]
+    fn capture_output(&self, _call: &mut Call, _kind: ContentKind) {}
 }
 
 /// Records a response on an operation whose response must implement [`GenAiResponse`].

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use tracing::Span;
 
+use crate::content::{Captured, ContentKind};
 use crate::metrics::MetricContext;
 use crate::record;
 use crate::response::ResponseAttributes;
@@ -20,6 +21,8 @@ pub struct Call {
     /// start time was taken by the subscriber an instant before.
     started: Instant,
     metrics: Option<MetricContext>,
+    /// Prompts and outputs, when content capture is on.
+    content: Option<Captured>,
     /// What the duration metric needs from the outcome.
     response_model: Option<String>,
     error_type: Option<String>,
@@ -28,11 +31,16 @@ pub struct Call {
 impl Call {
     /// Starts the clock of a call whose span was just created.
     #[must_use]
-    pub(crate) fn new(span: Span, metrics: Option<MetricContext>) -> Self {
+    pub(crate) fn new(span: Span, operation: &'static str, metrics: Option<MetricContext>) -> Self {
+        let content = Captured::start().map(|mut content| {
+            content.set_operation_name(operation);
+            content
+        });
         Call {
             span,
             started: Instant::now(),
             metrics,
+            content,
             response_model: None,
             error_type: None,
         }
@@ -53,6 +61,18 @@ impl Call {
         self.metrics.as_ref()
     }
 
+    /// Whether content is captured for this call.
+    pub(crate) fn capturing(&self) -> bool {
+        self.content.is_some()
+    }
+
+    /// Captures one piece of content, when capture is on.
+    pub(crate) fn capture<T: serde::Serialize + ?Sized>(&mut self, kind: ContentKind, value: &T) {
+        if let Some(content) = &mut self.content {
+            content.capture(kind, value);
+        }
+    }
+
     /// Records a response (or the sum of a stream's chunks).
     pub(crate) fn response(&mut self, attrs: &ResponseAttributes<'_>) {
         record::response(&self.span, attrs);
@@ -71,8 +91,12 @@ impl Call {
         self.error_type = Some(error_type.to_owned());
     }
 
-    /// Ends the call: the duration metric, then the span closes as the call is dropped.
-    pub(crate) fn end(self) {
+    /// Ends the call: captured content and the duration metric, then the span closes as the
+    /// call is dropped.
+    pub(crate) fn end(mut self) {
+        if let Some(content) = self.content.take() {
+            content.record(&self.span);
+        }
         if let Some(metrics) = &self.metrics {
             metrics.record_duration(
                 self.elapsed(),

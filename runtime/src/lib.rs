@@ -39,6 +39,7 @@
 //! names it: in GenAI the arguments are prompts.
 
 mod call;
+pub mod content;
 mod derive_support;
 mod error;
 mod instrument;

@@ -2,6 +2,8 @@
 //! `tracing-opentelemetry` layer, OTel SDK tracer provider) with the SDK's in-memory
 //! exporter, so tests read spans as an OTLP backend would receive them.
 
+pub mod schemas;
+
 use std::collections::BTreeMap;
 
 use opentelemetry::trace::{SpanId, Status, TracerProvider as _};

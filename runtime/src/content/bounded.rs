@@ -14,12 +14,14 @@
 //!
 //! Bytes (`serialize_bytes`) become base64, which is how the conventions want binary content.
 
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Display};
 
-use serde::ser::{self, Impossible, Serialize};
+use serde::ser::{self, Serialize};
 use serde_json::{Map, Number, Value};
 
-use super::markers::suffix;
+use super::lengths::Lengths;
+use super::map_keys::KeySerializer;
+use super::text::{base64, bounded_display};
 use super::truncate::cut;
 
 /// The deepest nesting of arrays and objects kept.
@@ -39,8 +41,11 @@ pub(crate) const SENTINEL: &str = "\u{0}genai_span.truncated";
 /// The bytes every node is charged at least, for the memory a `Value` takes.
 const NODE_COST: usize = 8;
 
+/// How much further than the budget the measuring pass reads.
+const MEASURE_FACTOR: usize = 16;
+
 /// A string gets at least this much room even when the budget is nearly spent.
-const MIN_STRING_ROOM: usize = 64;
+pub(crate) const MIN_STRING_ROOM: usize = 64;
 
 /// How much one serialization may build.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +68,7 @@ impl Limits {
 
 /// Why a value could not be serialized.
 #[derive(Debug)]
-pub(crate) struct Error(String);
+pub(crate) struct Error(pub(crate) String);
 
 impl Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -80,8 +85,40 @@ impl ser::Error for Error {
 }
 
 /// Serializes `value` within `limits`.
+///
+/// Two passes: the first only measures (how many strings, how long, how much else), without
+/// keeping anything; the second builds, with every string capped so that the whole fits the
+/// budget. So a long conversation keeps all its messages, each shortened, rather than its
+/// first ones whole and none of the rest. The budget still bounds the second pass whatever the
+/// estimate (or a `Serialize` that changes between passes) says.
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T, limits: Limits) -> Result<Value, Error> {
-    let mut state = State { limits, used: 0 };
+    let mut measure = State {
+        limits,
+        used: 0,
+        lengths: Some(Lengths::default()),
+    };
+    value.serialize(Bounded {
+        state: &mut measure,
+        depth: 0,
+        calls: 0,
+    })?;
+    let string_cap = measure
+        .lengths
+        .as_ref()
+        .map_or(limits.string_cap, |lengths| {
+            lengths.cap_for(
+                limits.budget.saturating_sub(measure.used),
+                limits.string_cap,
+            )
+        });
+    let mut state = State {
+        limits: Limits {
+            string_cap,
+            budget: limits.budget,
+        },
+        used: 0,
+        lengths: None,
+    };
     value.serialize(Bounded {
         state: &mut state,
         depth: 0,
@@ -122,77 +159,27 @@ pub(crate) fn prune_depth(value: &mut Value) {
     prune(value, 0);
 }
 
-/// `value`'s `Display`, at most `cap` bytes of it (then the truncation suffix): a `Display`
-/// may write without end.
-fn bounded_display<T: Display + ?Sized>(value: &T, cap: usize) -> String {
-    struct Capped {
-        buf: String,
-        cap: usize,
-        total: usize,
-    }
-    impl fmt::Write for Capped {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.total = self.total.saturating_add(s.len());
-            let room = self.cap.saturating_sub(self.buf.len());
-            if room > 0 {
-                let mut end = room.min(s.len());
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                self.buf.push_str(&s[..end]);
-            }
-            Ok(())
-        }
-    }
-    let mut out = Capped {
-        buf: String::new(),
-        cap,
-        total: 0,
-    };
-    // A `Display` that fails leaves what it wrote so far: still worth showing.
-    let _ = write!(out, "{value}");
-    if out.total > out.buf.len() {
-        let dropped = out.total - out.buf.len();
-        out.buf.push_str(&suffix(dropped));
-    }
-    out.buf
-}
-
-/// Standard base64 of at most `cap` output bytes of `bytes`, then the truncation suffix
-/// counting the input bytes left out.
-fn base64(bytes: &[u8], cap: usize) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let take = bytes.len().min(cap / 4 * 3);
-    let mut out = String::with_capacity(take.div_ceil(3) * 4);
-    for chunk in bytes[..take].chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    if take < bytes.len() {
-        out.push_str(&suffix(bytes.len() - take));
-    }
-    out
-}
-
 struct State {
     limits: Limits,
     used: usize,
+    /// Set in the measuring pass: strings are only measured, nothing is kept or dropped.
+    lengths: Option<Lengths>,
 }
 
 impl State {
     fn exhausted(&self) -> bool {
-        self.used >= self.limits.budget
+        // Measuring reads further than building keeps, but not without end: a `Serialize` may
+        // generate a huge tree lazily. Past this, the estimate works with what it has seen.
+        let limit = if self.measuring() {
+            self.limits.budget.saturating_mul(MEASURE_FACTOR)
+        } else {
+            self.limits.budget
+        };
+        self.used >= limit
+    }
+
+    fn measuring(&self) -> bool {
+        self.lengths.is_some()
     }
 
     fn charge(&mut self, bytes: usize) {
@@ -200,6 +187,11 @@ impl State {
     }
 
     fn string(&mut self, text: &str) -> Value {
+        if let Some(lengths) = &mut self.lengths {
+            lengths.record(text.len());
+            self.charge(2);
+            return Value::Null;
+        }
         let room = self
             .limits
             .budget
@@ -211,6 +203,11 @@ impl State {
     }
 
     fn value(&mut self, value: Value) -> Value {
+        if let (Some(lengths), Value::String(text)) = (&mut self.lengths, &value) {
+            lengths.record(text.len());
+            self.charge(2);
+            return Value::Null;
+        }
         self.charge(match &value {
             Value::Number(_) => 20,
             Value::String(s) => s.len() + 2,
@@ -265,7 +262,6 @@ struct Seq<'a> {
 impl<'a> Seq<'a> {
     fn new(ser: Bounded<'a>) -> Self {
         let dead = ser.depth >= MAX_DEPTH || ser.calls >= MAX_CALLS;
-        let mut ser = ser;
         if !dead {
             ser.state.charge(2);
         }
@@ -290,7 +286,9 @@ impl Seq<'_> {
         }
         let item = value.serialize(self.ser.child())?;
         self.ser.state.charge(1);
-        self.items.push(item);
+        if !self.ser.state.measuring() {
+            self.items.push(item);
+        }
         Ok(())
     }
 
@@ -332,7 +330,6 @@ struct Obj<'a> {
 impl<'a> Obj<'a> {
     fn new(ser: Bounded<'a>, variant: Option<&'static str>) -> Self {
         let dead = ser.depth >= MAX_DEPTH || ser.calls >= MAX_CALLS;
-        let mut ser = ser;
         if !dead {
             ser.state.charge(2);
         }
@@ -380,7 +377,9 @@ impl<'a> Obj<'a> {
             return Err(Error("a map value came without its key".to_owned()));
         };
         let item = value.serialize(self.ser.child())?;
-        self.map.insert(key, item);
+        if !self.ser.state.measuring() {
+            self.map.insert(key, item);
+        }
         Ok(())
     }
 
@@ -390,7 +389,9 @@ impl<'a> Obj<'a> {
         }
         self.ser.state.charge(key.len() + 3);
         let item = value.serialize(self.ser.child())?;
-        self.map.insert(key.to_owned(), item);
+        if !self.ser.state.measuring() {
+            self.map.insert(key.to_owned(), item);
+        }
         Ok(())
     }
 
@@ -714,187 +715,225 @@ impl ser::SerializeStructVariant for Obj<'_> {
     }
 }
 
-/// Map keys: JSON keys are strings; like serde_json, numbers, booleans, chars and unit
-/// variants are written as strings, anything else is an error.
-struct KeySerializer {
-    cap: usize,
-}
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
 
-fn key_error() -> Error {
-    Error("a map key is not a string, number, boolean or unit variant".to_owned())
-}
+    use serde_json::json;
 
-impl ser::Serializer for KeySerializer {
-    type Ok = String;
-    type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
+    use super::*;
 
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
+    const SMALL: Limits = Limits {
+        string_cap: 16,
+        budget: 200,
+    };
 
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
+    /// `[[[...]]]` nested `depth` deep, serialized lazily (no value of that depth exists).
+    struct Nested(usize);
 
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_i128(self, v: i128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_u128(self, v: u128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-
-    fn serialize_f32(self, v: f32) -> Result<String, Error> {
-        self.serialize_f64(f64::from(v))
-    }
-
-    fn serialize_f64(self, v: f64) -> Result<String, Error> {
-        if v.is_finite() {
-            Ok(v.to_string())
-        } else {
-            Err(Error("a map key is a NaN or infinite number".to_owned()))
+    impl Serialize for Nested {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use ser::SerializeSeq;
+            let mut seq = serializer.serialize_seq(Some(1))?;
+            if self.0 > 0 {
+                seq.serialize_element(&Nested(self.0 - 1))?;
+            }
+            seq.end()
         }
     }
 
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
+    /// `Some(Some(...))` chains `depth` deep through `serialize_some`.
+    struct Wrapped(usize);
+
+    impl Serialize for Wrapped {
+        fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            if self.0 == 0 {
+                serializer.serialize_str("core")
+            } else {
+                serializer.serialize_some(&Wrapped(self.0 - 1))
+            }
+        }
     }
 
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(cut(v, self.cap))
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
     }
 
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn deep_nesting_stops_at_the_limit_with_a_marker() {
+        let roomy = Limits {
+            string_cap: 64,
+            budget: 100_000,
+        };
+        let value = to_value(&Nested(100_000), roomy).unwrap();
+        assert_eq!(depth(&value), MAX_DEPTH);
+        let mut innermost = &value;
+        while let Value::Array(items) = innermost {
+            innermost = &items[0];
+        }
+        assert_eq!(innermost, &Value::String(TOO_DEEP.to_owned()));
+        assert_eq!(to_value(&Nested(3), SMALL).unwrap(), json!([[[[]]]]));
+
+        let wrapped = to_value(&Wrapped(100_000), SMALL).unwrap();
+        assert_eq!(wrapped, Value::String(TOO_DEEP.to_owned()));
+        assert_eq!(to_value(&Wrapped(10), SMALL).unwrap(), json!("core"));
     }
 
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn strings_are_cut_at_character_boundaries() {
+        let value = to_value("ab€€€€€€€€", SMALL).unwrap();
+        assert_eq!(value, json!("ab€€€€…[truncated 12 bytes]"));
+        let emoji = to_value(&"👩‍👩‍👧".repeat(3), SMALL).unwrap();
+        let text = emoji.as_str().unwrap();
+        // A grapheme cluster may be split between its characters, never inside one.
+        assert_eq!(text, "👩\u{200d}👩\u{200d}…[truncated 40 bytes]");
+        assert!(text.ends_with("bytes]"));
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn the_budget_drops_elements_and_entries_with_sentinels() {
+        let list: Vec<String> = (0..1000).map(|i| format!("item {i}")).collect();
+        let value = to_value(&list, SMALL).unwrap();
+        let items = value.as_array().unwrap();
+        let dropped = sentinel(items.last().unwrap()).unwrap();
+        assert_eq!(items.len() - 1 + dropped, 1000);
+        assert!(items.len() < 30);
+
+        let map: BTreeMap<String, u32> = (0..1000).map(|i| (format!("k{i:04}"), i)).collect();
+        let value = to_value(&map, SMALL).unwrap();
+        let object = value.as_object().unwrap();
+        let dropped = usize::try_from(object[SENTINEL].as_u64().unwrap()).unwrap();
+        assert_eq!(object.len() - 1 + dropped, 1000);
     }
 
-    fn serialize_unit(self) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn strings_share_the_budget_so_every_element_is_kept() {
+        let turns: Vec<String> = (0..40)
+            .map(|i| format!("{i:02}{}", "x".repeat(2400)))
+            .collect();
+        let limits = Limits::for_attribute(16 * 1024);
+        let value = to_value(&turns, limits).unwrap();
+        let items = value.as_array().unwrap();
+        assert_eq!(items.len(), 40, "no element dropped");
+        for (i, item) in items.iter().enumerate() {
+            let text = item.as_str().unwrap();
+            assert!(text.starts_with(&format!("{i:02}xx")) && text.ends_with(" bytes]"));
+        }
+        let total: usize = items.iter().map(|v| v.as_str().unwrap().len()).sum();
+        assert!(total <= limits.budget, "{total}");
     }
 
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn scalars_follow_serde_json() {
+        let value = to_value(
+            &(
+                f64::NAN,
+                f32::INFINITY,
+                u128::MAX,
+                -5_i128,
+                'x',
+                (),
+                Some(1.5),
+            ),
+            SMALL,
+        )
+        .unwrap();
+        assert_eq!(
+            value,
+            json!([
+                null,
+                null,
+                "340282366920938463463374607431768211455",
+                -5,
+                "x",
+                null,
+                1.5
+            ])
+        );
+        let keys: BTreeMap<i32, bool> = [(1, true), (-2, false)].into();
+        assert_eq!(
+            to_value(&keys, SMALL).unwrap(),
+            json!({"-2": false, "1": true})
+        );
     }
 
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Error> {
-        Ok(variant.to_owned())
+    #[test]
+    fn non_string_keys_and_failing_impls_are_errors() {
+        struct Fails;
+        impl Serialize for Fails {
+            fn serialize<S: ser::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(ser::Error::custom("no".repeat(1000)))
+            }
+        }
+
+        let keys: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert!(to_value(&keys, SMALL).is_err());
+        let error = to_value(&[Fails], SMALL).unwrap_err().to_string();
+        assert!(error.len() < 300 && error.ends_with("bytes]"), "{error}");
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Error> {
-        value.serialize(self)
+    #[test]
+    fn bytes_become_bounded_base64() {
+        struct Bytes<'a>(&'a [u8]);
+        impl Serialize for Bytes<'_> {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_bytes(self.0)
+            }
+        }
+        assert_eq!(
+            to_value(&Bytes(b"hello"), SMALL).unwrap(),
+            json!("aGVsbG8=")
+        );
+        assert_eq!(to_value(&Bytes(b"hi"), SMALL).unwrap(), json!("aGk="));
+        assert_eq!(
+            to_value(&Bytes(&[0; 100]), SMALL).unwrap(),
+            json!("AAAAAAAAAAAAAAAA…[truncated 88 bytes]")
+        );
     }
 
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(key_error())
+    #[test]
+    fn displays_are_bounded() {
+        struct Endless;
+        impl Display for Endless {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for _ in 0..10_000 {
+                    f.write_str("é")?;
+                }
+                Ok(())
+            }
+        }
+        struct Shown;
+        impl Serialize for Shown {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&Endless)
+            }
+        }
+        assert_eq!(
+            to_value(&Shown, SMALL).unwrap(),
+            json!("éééééééé…[truncated 19984 bytes]")
+        );
     }
 
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(key_error())
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(key_error())
-    }
-
-    fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<String, Error> {
-        Ok(bounded_display(value, self.cap))
+    #[test]
+    fn enums_serialize_like_serde_json() {
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            New(u8),
+            Tuple(u8, u8),
+            Struct { a: u8 },
+        }
+        let value = to_value(
+            &[E::Unit, E::New(1), E::Tuple(1, 2), E::Struct { a: 3 }],
+            SMALL,
+        );
+        assert_eq!(
+            value.unwrap(),
+            json!(["Unit", {"New": 1}, {"Tuple": [1, 2]}, {"Struct": {"a": 3}}])
+        );
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::ContentKind;
 
 /// Where a value sits in a piece of content: it decides what marks dropped elements of an
-/// array there.
+/// array there, and whether an object there may lose entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Place {
     /// The list of `gen_ai.input.messages`.
@@ -19,9 +19,17 @@ pub(crate) enum Place {
     Parts,
     /// The list of `gen_ai.tool.definitions`.
     ToolDefinitions,
+    /// One tool definition.
+    ToolDefinition,
     /// The list of `gen_ai.retrieval.documents`.
     Documents,
-    /// Anything else: tool arguments, results, schemas, the fields of a generic part.
+    /// An object of the conventions whose keys are kept (a part, a document).
+    Entry,
+    /// A JSON schema (tool parameters): its objects keep their keys, so that it stays a
+    /// schema.
+    Schema,
+    /// Anything else: tool arguments, results, the payload of a part. Objects here may lose
+    /// entries.
     Generic,
 }
 
@@ -42,6 +50,9 @@ impl Place {
     pub(crate) fn element(self) -> Place {
         match self {
             Place::InputMessages | Place::OutputMessages => Place::Message,
+            Place::Parts | Place::Documents => Place::Entry,
+            Place::ToolDefinitions => Place::ToolDefinition,
+            Place::Schema => Place::Schema,
             _ => Place::Generic,
         }
     }
@@ -50,8 +61,14 @@ impl Place {
     pub(crate) fn member(self, key: &str) -> Place {
         match (self, key) {
             (Place::Message, "parts") => Place::Parts,
+            (Place::ToolDefinition, "parameters") | (Place::Schema, _) => Place::Schema,
             _ => Place::Generic,
         }
+    }
+
+    /// Whether an object here may lose entries.
+    pub(crate) fn drops_entries(self) -> bool {
+        self == Place::Generic
     }
 }
 
@@ -99,7 +116,7 @@ pub(crate) fn whole(kind: ContentKind, bytes: usize) -> Value {
         Place::Parts => Value::Array(vec![text_part(text)]),
         Place::ToolDefinitions => Value::Array(vec![tool_definition(text)]),
         Place::Documents => Value::Array(vec![document(text)]),
-        Place::Message | Place::Generic => Value::String(text),
+        _ => Value::String(text),
     }
 }
 
@@ -128,8 +145,85 @@ pub(crate) fn dropped(place: Place, count: usize) -> Value {
         Place::Parts => text_part(dropped_text(count, "parts")),
         Place::ToolDefinitions => tool_definition(dropped_text(count, "tool definitions")),
         Place::Documents => document(dropped_text(count, "documents")),
-        Place::Message | Place::Generic => Value::String(dropped_text(count, "elements")),
+        _ => Value::String(dropped_text(count, "elements")),
     }
+}
+
+/// The key of the entry that marks dropped entries of an object.
+pub(crate) const ENTRIES_KEY: &str = "…";
+
+/// `[truncated N entries]`: the value under [`ENTRIES_KEY`].
+pub(crate) fn dropped_entries(count: usize) -> String {
+    format!("[truncated {count} entries]")
+}
+
+/// The count in `…[truncated N <what>]` (or its singular), if `text` is that.
+fn parse_count(text: &str, prefix: &str, what: &str) -> Option<usize> {
+    let rest = text.strip_prefix(prefix)?;
+    let singular = what.strip_suffix('s').unwrap_or(what);
+    let digits = rest
+        .strip_suffix(&format!(" {what}]"))
+        .or_else(|| rest.strip_suffix(&format!(" {singular}]")))?;
+    digits.parse().ok()
+}
+
+/// The count of an earlier marker of dropped entries in `map`, removed.
+pub(crate) fn take_dropped_entries(map: &mut Map<String, Value>) -> usize {
+    let count = match map.get(ENTRIES_KEY) {
+        Some(Value::String(text)) => parse_count(text, "[truncated ", "entries"),
+        _ => None,
+    };
+    if count.is_some() {
+        map.remove(ENTRIES_KEY);
+    }
+    count.unwrap_or(0)
+}
+
+fn text_part_count(part: &Value, what: &str) -> Option<usize> {
+    if part.get("type")? != "text" {
+        return None;
+    }
+    parse_count(part.get("content")?.as_str()?, "…[truncated ", what)
+}
+
+/// The count of an earlier marker at the end of `items`, an array at `place`, removed: when
+/// more is dropped, one marker then counts everything.
+pub(crate) fn take_dropped(place: Place, items: &mut Vec<Value>) -> usize {
+    let Some(last) = items.last_mut() else {
+        return 0;
+    };
+    let count = match place {
+        Place::InputMessages | Place::OutputMessages => {
+            let Some(Value::Array(parts)) = last.get_mut("parts") else {
+                return 0;
+            };
+            let Some(count) = parts.last().and_then(|p| text_part_count(p, "messages")) else {
+                return 0;
+            };
+            parts.pop();
+            if parts.is_empty() {
+                items.pop();
+            }
+            return count;
+        }
+        Place::Parts => text_part_count(last, "parts"),
+        Place::ToolDefinitions => last
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|_| last.get("type").is_some_and(|t| t == "truncated"))
+            .and_then(|name| parse_count(name, "…[truncated ", "tool definitions")),
+        Place::Documents => last
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| parse_count(id, "…[truncated ", "documents")),
+        _ => last
+            .as_str()
+            .and_then(|text| parse_count(text, "…[truncated ", "elements")),
+    };
+    if count.is_some() {
+        items.pop();
+    }
+    count.unwrap_or(0)
 }
 
 /// Marks `count` elements dropped from the end of `items`, an array at `place`.

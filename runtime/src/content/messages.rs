@@ -1,24 +1,4 @@
 //! The conventions' content types, for users who build what is recorded themselves.
-//!
-//! Each serializes to exactly the JSON of the GenAI conventions' schemas
-//! (`gen-ai-input-messages.json`, `gen-ai-output-messages.json`,
-//! `gen-ai-system-instructions.json`, `gen-ai-tool-definitions.json`): pass them to
-//! [`to_json`](super::to_json) or to a `#[genai_span]` content argument and they are recorded
-//! as they are (redacted and bounded like any content).
-//!
-//! ```
-//! use genai_span::content::{self, ContentKind, InputMessage, MessagePart};
-//!
-//! let messages = [
-//!     InputMessage::system("Answer in French."),
-//!     InputMessage::user("Weather in Paris?"),
-//!     InputMessage::new("assistant", vec![MessagePart::tool_call(
-//!         Some("call_1"), "get_weather", serde_json::json!({"city": "Paris"}),
-//!     )]),
-//! ];
-//! let json = content::to_json(ContentKind::InputMessages, &messages).unwrap();
-//! assert!(json.starts_with(r#"[{"parts":[{"content":"Answer in French.","type":"text"}],"role":"system"}"#));
-//! ```
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -203,6 +183,23 @@ impl GenericPart {
 }
 
 /// A message sent to the model: `gen_ai.input.messages` is a list of them.
+///
+/// Serializes to exactly the JSON of the conventions' schema, so it is recorded as it is
+/// (redacted and bounded like any content):
+///
+/// ```
+/// use genai_span::content::{self, ContentKind, InputMessage, MessagePart};
+///
+/// let messages = [
+///     InputMessage::system("Answer in French."),
+///     InputMessage::user("Weather in Paris?"),
+///     InputMessage::new("assistant", vec![MessagePart::tool_call(
+///         Some("call_1"), "get_weather", serde_json::json!({"city": "Paris"}),
+///     )]),
+/// ];
+/// let json = content::to_json(ContentKind::InputMessages, &messages).unwrap();
+/// assert!(json.starts_with(r#"[{"parts":[{"content":"Answer in French.","type":"text"}],"role":"system"}"#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InputMessage {

@@ -212,18 +212,30 @@ mod tests {
 
     #[test]
     fn off_unless_opted_in() {
-        assert_eq!(parse(None, None), Parsed { mode: CaptureMode::NoContent, unrecognised: None });
+        assert_eq!(
+            parse(None, None),
+            Parsed {
+                mode: CaptureMode::NoContent,
+                unrecognised: None
+            }
+        );
         assert_eq!(parse(Some(""), None).unrecognised, None);
         assert_eq!(parse(Some("  "), None).unrecognised, None);
         assert_eq!(parse(Some("false"), None).unrecognised, None);
-        assert_eq!(mode(Some("FALSE"), Some(LATEST_EXPERIMENTAL)), CaptureMode::NoContent);
+        assert_eq!(
+            mode(Some("FALSE"), Some(LATEST_EXPERIMENTAL)),
+            CaptureMode::NoContent
+        );
     }
 
     #[test]
     fn true_means_span_attributes_in_any_case() {
         for value in ["true", "TRUE", "True", " true\n"] {
             assert_eq!(mode(Some(value), None), CaptureMode::SpanOnly, "{value:?}");
-            assert_eq!(mode(Some(value), Some(LATEST_EXPERIMENTAL)), CaptureMode::SpanOnly);
+            assert_eq!(
+                mode(Some(value), Some(LATEST_EXPERIMENTAL)),
+                CaptureMode::SpanOnly
+            );
         }
     }
 
@@ -233,10 +245,18 @@ mod tests {
         assert_eq!(mode(Some("NO_CONTENT"), opt_in), CaptureMode::NoContent);
         assert_eq!(mode(Some("SPAN_ONLY"), opt_in), CaptureMode::SpanOnly);
         assert_eq!(mode(Some("event_only"), opt_in), CaptureMode::EventOnly);
-        assert_eq!(mode(Some("Span_And_Event"), opt_in), CaptureMode::SpanAndEvent);
+        assert_eq!(
+            mode(Some("Span_And_Event"), opt_in),
+            CaptureMode::SpanAndEvent
+        );
         assert_eq!(parse(Some("NO_CONTENT"), opt_in).unrecognised, None);
 
-        for opt_in in [None, Some(""), Some("http"), Some("gen_ai_latest_experimental_x")] {
+        for opt_in in [
+            None,
+            Some(""),
+            Some("http"),
+            Some("gen_ai_latest_experimental_x"),
+        ] {
             let parsed = parse(Some("SPAN_AND_EVENT"), opt_in);
             assert_eq!(parsed.mode, CaptureMode::NoContent, "{opt_in:?}");
             assert_eq!(parsed.unrecognised.as_deref(), Some("SPAN_AND_EVENT"));

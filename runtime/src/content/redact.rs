@@ -10,7 +10,9 @@ use super::ContentKind;
 use super::secrets::{REDACTED, scrub};
 
 /// Last words that make a key describe a secret rather than hold it: `token_count`.
-const DESCRIBING: &[&str] = &["count", "counts", "limit", "limits", "length", "size", "type", "usage"];
+const DESCRIBING: &[&str] = &[
+    "count", "counts", "limit", "limits", "length", "size", "type", "usage",
+];
 
 /// One redacted key, as its words joined (`api_key` and `apiKey` are both `apikey`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +120,10 @@ mod tests {
     use crate::content::config::DEFAULT_REDACTED_KEYS;
 
     fn defaults() -> Vec<KeyRule> {
-        DEFAULT_REDACTED_KEYS.iter().filter_map(|k| KeyRule::new(k)).collect()
+        DEFAULT_REDACTED_KEYS
+            .iter()
+            .filter_map(|k| KeyRule::new(k))
+            .collect()
     }
 
     #[test]

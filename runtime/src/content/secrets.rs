@@ -1,24 +1,9 @@
-//! Secrets inside strings: a small hand-written scanner for well-known credential shapes.
+//! Secrets inside strings: a small hand-written scanner for well-known credential shapes (the
+//! table is in the docs of [`content`](super)).
 //!
-//! Key-based redaction misses a token pasted into a prompt or echoed by a tool. This scanner
-//! looks, at the start of each word, for shapes that are credentials with near certainty, and
-//! replaces them with `[REDACTED]`:
-//!
-//! | shape | example |
-//! |---|---|
-//! | `Bearer` (any case), spaces, then a token of 8+ characters that is not only letters | `Bearer eyJhbGciOi…` → `Bearer [REDACTED]` |
-//! | `sk-` and 20+ of `[A-Za-z0-9_-]` (OpenAI, Anthropic `sk-ant-`, OpenRouter `sk-or-`) | `sk-proj-…` |
-//! | `AKIA`/`ASIA` and exactly 16 of `[A-Z0-9]` (AWS access key ids) | `AKIAIOSFODNN7EXAMPLE` |
-//! | `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and 30+ letters or digits, `github_pat_` and 22+ | GitHub tokens |
-//! | `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-` and 10+ | Slack tokens |
-//! | `AIza` and 30+ of `[A-Za-z0-9_-]` | Google API keys |
-//! | `glpat-` and 20+ of `[A-Za-z0-9_-]` | GitLab tokens |
-//! | `eyJ…`: three dot-separated base64url segments, 30+ characters | JSON Web Tokens |
-//!
-//! A word starts where the previous character is not a letter, digit, `_` or `-`, so
-//! `task-force…` or `sk-learn` are left alone. Everything matched is ASCII, so a replacement
-//! never splits a UTF-8 character. A token cut off by truncation still matches while its
-//! visible part is long enough.
+//! At each word start (the previous byte is not a letter, digit, `_` or `-`) whose first byte
+//! may begin a shape, the shapes are tried in turn. Everything matched is ASCII, so a
+//! replacement never splits a UTF-8 character. No allocation unless something matches.
 
 /// What replaces a secret.
 pub(crate) const REDACTED: &str = "[REDACTED]";
@@ -111,7 +96,9 @@ fn secret_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
         return None;
     }
     if rest.starts_with(b"eyJ") {
-        let len = run(bytes, at, |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        let len = run(bytes, at, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+        });
         let token = bytes[at..at + len].trim_ascii_end();
         let token = match token.iter().rposition(|&b| b != b'.') {
             Some(last) => &token[..=last],
@@ -189,7 +176,10 @@ mod tests {
             "Authorization: Bearer [REDACTED] and more"
         );
         assert_eq!(scrubbed("bearer  abc123def456"), "bearer  [REDACTED]");
-        assert_eq!(scrubbed("-H 'BEARER tok_live_123'"), "-H 'BEARER [REDACTED]'");
+        assert_eq!(
+            scrubbed("-H 'BEARER tok_live_123'"),
+            "-H 'BEARER [REDACTED]'"
+        );
     }
 
     #[test]

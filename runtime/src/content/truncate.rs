@@ -1,21 +1,12 @@
-//! Fitting a piece of content into the attribute size limit, as valid JSON of its schema.
+//! Fitting a piece of content into the attribute size limit, as valid JSON of its schema (the
+//! steps are described in the docs of [`content`](super)).
 //!
-//! Sizes here are exact: [`json_len`] is the length of `serde_json::to_string`. When content is
-//! over the limit:
-//!
-//! 1. every string longer than a common cap is cut to it (the largest cap that fits, found by
-//!    bisection, never below [`FLOOR`] bytes), so all messages stay visible, each shortened;
-//! 2. if that is not enough, the value is walked in order and each array keeps the elements
-//!    that still fit, the first that does not is shortened into the space left, and the rest
-//!    are replaced by one marker (see [`markers`](super::markers)). Object entries are never
-//!    dropped (they may be required), only their values shortened;
-//! 3. if even that does not fit, the whole value becomes one marker.
-//!
-//! Strings are cut at a character boundary (never inside a UTF-8 sequence; a grapheme cluster
-//! such as an emoji ZWJ sequence may be split between its characters) and end in
-//! `…[truncated N bytes]`.
+//! Sizes here are exact: [`json_len`] is the length of `serde_json::to_string`, so the result
+//! is never over the limit. [`fit_in`] succeeds whenever the budget is at least [`min_len`]:
+//! the invariant every recursive step relies on. A string or array cut by an earlier pass
+//! (the bounded serializer) is cut again with one suffix or marker counting both.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::ContentKind;
 use super::markers::{self, Place, suffix};
@@ -24,16 +15,35 @@ use super::markers::{self, Place, suffix};
 /// finish reasons and most ids whole.
 pub(crate) const FLOOR: usize = 32;
 
-/// `text` cut to at most `keep` bytes at a character boundary, with the truncation suffix
-/// when anything was cut.
+/// A string cut before, as what it kept and how many bytes it left out (0 if it was not cut):
+/// cutting it again counts the bytes left out both times.
+fn split_cut(text: &str) -> (&str, usize) {
+    let Some(rest) = text.strip_suffix(" bytes]") else {
+        return (text, 0);
+    };
+    let Some(at) = rest.rfind("…[truncated ") else {
+        return (text, 0);
+    };
+    let digits = &rest[at + "…[truncated ".len()..];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return (text, 0);
+    }
+    digits
+        .parse()
+        .map_or((text, 0), |count| (&text[..at], count))
+}
+
+/// `text` cut to at most `keep` bytes (before the suffix) at a character boundary, with the
+/// truncation suffix when anything was cut.
 pub(crate) fn cut(text: &str, keep: usize) -> String {
     if text.len() <= keep {
         return text.to_owned();
     }
-    let end = floor_boundary(text, keep);
+    let (body, before) = split_cut(text);
+    let end = floor_boundary(body, keep);
     let mut out = String::with_capacity(end + 32);
-    out.push_str(&text[..end]);
-    out.push_str(&suffix(text.len() - end));
+    out.push_str(&body[..end]);
+    out.push_str(&suffix(before + body.len() - end));
     out
 }
 
@@ -46,7 +56,7 @@ fn floor_boundary(text: &str, at: usize) -> usize {
     end
 }
 
-/// The bytes one character of a JSON string takes once escaped (serde_json's escapes).
+/// The bytes one character of a JSON string takes once escaped (as `serde_json` escapes).
 fn escaped_char_len(c: char) -> usize {
     match c {
         '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
@@ -93,7 +103,9 @@ pub(crate) fn json_len(value: &Value) -> usize {
         }
         Value::Number(n) => number_len(n),
         Value::String(s) => 2 + escaped_len(s),
-        Value::Array(items) => 2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>(),
+        Value::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>()
+        }
         Value::Object(map) => {
             2 + map.len().saturating_sub(1)
                 + map
@@ -119,7 +131,8 @@ fn number_len(n: &serde_json::Number) -> usize {
 
 /// The smallest JSON length `text` (quoted) can be cut to: all of it, or the suffix alone.
 fn min_string_len(text: &str) -> usize {
-    (2 + escaped_len(text)).min(2 + suffix_len(text.len()))
+    let (body, before) = split_cut(text);
+    (2 + escaped_len(text)).min(2 + suffix_len(before + body.len()))
 }
 
 /// Cuts `text` so that its JSON takes at most `budget` bytes; `false` if even the suffix alone
@@ -128,23 +141,25 @@ fn shrink_string(text: &mut String, budget: usize) -> bool {
     if 2 + escaped_len(text) <= budget {
         return true;
     }
-    if 2 + suffix_len(text.len()) > budget {
+    let (body, before) = split_cut(text);
+    let total = before + body.len();
+    if 2 + suffix_len(total) > budget {
         return false;
     }
     // Growing the prefix by a character adds at least one byte and shortens the suffix by at
     // most one (a digit), so the first character that does not fit ends the prefix.
     let mut end = 0;
     let mut used = 0;
-    for (at, c) in text.char_indices() {
+    for (at, c) in body.char_indices() {
         let next_end = at + c.len_utf8();
         let next_used = used + escaped_char_len(c);
-        if 2 + next_used + suffix_len(text.len() - next_end) > budget {
+        if 2 + next_used + suffix_len(total - next_end) > budget {
             break;
         }
         end = next_end;
         used = next_used;
     }
-    let dropped = text.len() - end;
+    let dropped = total - end;
     text.truncate(end);
     text.push_str(&suffix(dropped));
     true
@@ -156,7 +171,8 @@ fn capped_len(value: &Value, cap: usize) -> usize {
     match value {
         Value::String(s) => capped_string_len(s, cap),
         Value::Array(items) => {
-            2 + items.len().saturating_sub(1) + items.iter().map(|v| capped_len(v, cap)).sum::<usize>()
+            2 + items.len().saturating_sub(1)
+                + items.iter().map(|v| capped_len(v, cap)).sum::<usize>()
         }
         Value::Object(map) => {
             2 + map.len().saturating_sub(1)
@@ -174,16 +190,15 @@ fn capped_string_len(text: &str, cap: usize) -> usize {
     if text.len() <= cap {
         return full;
     }
-    let end = floor_boundary(text, cap);
-    full.min(2 + escaped_len(&text[..end]) + suffix_len(text.len() - end))
+    let (body, before) = split_cut(text);
+    let end = floor_boundary(body, cap);
+    full.min(2 + escaped_len(&body[..end]) + suffix_len(before + body.len() - end))
 }
 
 fn apply_cap(value: &mut Value, cap: usize) {
     match value {
-        Value::String(s) => {
-            if s.len() > cap && capped_string_len(s, cap) < 2 + escaped_len(s) {
-                *s = cut(s, cap);
-            }
+        Value::String(s) if s.len() > cap && capped_string_len(s, cap) < 2 + escaped_len(s) => {
+            *s = cut(s, cap);
         }
         Value::Array(items) => items.iter_mut().for_each(|v| apply_cap(v, cap)),
         Value::Object(map) => map.values_mut().for_each(|v| apply_cap(v, cap)),
@@ -227,11 +242,26 @@ pub(crate) fn fit(kind: ContentKind, value: &mut Value, limit: usize) {
     }
 }
 
+/// The JSON length of the entry marking `count` dropped entries, with its comma.
+fn entries_reserve(count: usize) -> usize {
+    1 + 3 + escaped_len(markers::ENTRIES_KEY) + 2 + markers::dropped_entries(count).len()
+}
+
+/// The room kept at the end of an array for the marker of up to `count` dropped elements,
+/// with its comma.
+fn reserve(place: Place, count: usize) -> usize {
+    1 + json_len(&markers::dropped(place, count))
+}
+
 /// The smallest JSON length `value` can be fitted to at `place`.
 fn min_len(value: &Value, place: Place) -> usize {
     match value {
         Value::String(s) => min_string_len(s),
-        Value::Array(items) => json_len(value).min(2 + reserve(place, items.len())),
+        // One byte spare: the reserve counts a comma the lone marker does not need.
+        Value::Array(items) => json_len(value).min(2 + reserve(place, items.len().max(1) * 2)),
+        Value::Object(map) if place.drops_entries() => {
+            json_len(value).min(2 + entries_reserve(map.len().max(1) * 2))
+        }
         Value::Object(map) => json_len(value).min(
             2 + map.len().saturating_sub(1)
                 + map
@@ -243,12 +273,6 @@ fn min_len(value: &Value, place: Place) -> usize {
     }
 }
 
-/// The room kept at the end of an array for the marker of up to `count` dropped elements,
-/// with its comma.
-fn reserve(place: Place, count: usize) -> usize {
-    1 + json_len(&markers::dropped(place, count))
-}
-
 /// Fits `value` into `budget` bytes; `false` when its smallest form is larger. Whenever
 /// `budget >= min_len(value, place)`, this succeeds.
 fn fit_in(value: &mut Value, budget: usize, place: Place) -> bool {
@@ -258,36 +282,86 @@ fn fit_in(value: &mut Value, budget: usize, place: Place) -> bool {
     match value {
         Value::String(s) => shrink_string(s, budget),
         Value::Array(items) => fit_array(items, budget, place),
-        Value::Object(map) => {
-            let entries: Vec<(usize, Place)> = map
-                .iter()
-                .map(|(k, v)| (min_len(v, place.member(k)), place.member(k)))
-                .collect();
-            let overhead = 2
-                + map.len().saturating_sub(1)
-                + map.keys().map(|k| 3 + escaped_len(k)).sum::<usize>();
-            let needed = overhead + entries.iter().map(|(min, _)| min).sum::<usize>();
-            if needed > budget {
-                return false;
-            }
-            // Earlier entries take what later ones can spare: in a message, `parts` gets what
-            // `role` does not need.
-            let mut slack = budget - needed;
-            for (item, (min, member)) in map.values_mut().zip(entries) {
-                let allowed = min + slack;
-                if !fit_in(item, allowed, member) {
-                    return false;
-                }
-                slack = allowed.saturating_sub(json_len(item));
-            }
-            true
-        }
+        Value::Object(map) if place.drops_entries() => fit_open_object(map, budget),
+        Value::Object(map) => fit_object(map, budget, place),
         _ => false,
     }
 }
 
+/// An object whose keys all stay: each value is shortened, earlier ones taking what later ones
+/// can spare (in a message, `parts` gets what `role` does not need).
+fn fit_object(map: &mut Map<String, Value>, budget: usize, place: Place) -> bool {
+    let entries: Vec<(usize, Place)> = map
+        .iter()
+        .map(|(k, v)| (min_len(v, place.member(k)), place.member(k)))
+        .collect();
+    let overhead =
+        2 + map.len().saturating_sub(1) + map.keys().map(|k| 3 + escaped_len(k)).sum::<usize>();
+    let needed = overhead + entries.iter().map(|(min, _)| min).sum::<usize>();
+    if needed > budget {
+        return false;
+    }
+    let mut slack = budget - needed;
+    for (item, (min, member)) in map.values_mut().zip(entries) {
+        let allowed = min + slack;
+        if !fit_in(item, allowed, member) {
+            return false;
+        }
+        slack = allowed.saturating_sub(json_len(item));
+    }
+    true
+}
+
+/// An object of arbitrary JSON: entries are kept in order while they fit, the first that does
+/// not is shortened into the room left, the rest are replaced by one `"…"` entry that counts
+/// them (and the entries an earlier pass dropped).
+fn fit_open_object(map: &mut Map<String, Value>, budget: usize) -> bool {
+    let before = markers::take_dropped_entries(map);
+    let total = map.len() + before;
+    let reserve = entries_reserve(total);
+    let Some(avail) = budget.checked_sub(2) else {
+        return false;
+    };
+    if avail < reserve {
+        return false;
+    }
+    let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+    let count = entries.len();
+    let mut used = 0;
+    for (i, (key, mut item)) in entries.into_iter().enumerate() {
+        let comma = usize::from(!map.is_empty());
+        let key_len = 3 + escaped_len(&key);
+        let keep_room = if i + 1 == count && before == 0 {
+            0
+        } else {
+            reserve
+        };
+        let full = key_len + json_len(&item);
+        if used + comma + full + keep_room <= avail {
+            used += comma + full;
+            map.insert(key, item);
+            continue;
+        }
+        let room = avail.saturating_sub(used + comma + keep_room + key_len);
+        if min_len(&item, Place::Generic) <= room && fit_in(&mut item, room, Place::Generic) {
+            map.insert(key, item);
+        }
+        break;
+    }
+    let dropped = total - map.len();
+    if dropped > 0 {
+        map.insert(
+            markers::ENTRIES_KEY.to_owned(),
+            Value::String(markers::dropped_entries(dropped)),
+        );
+    }
+    true
+}
+
 fn fit_array(items: &mut Vec<Value>, budget: usize, place: Place) -> bool {
-    let total = items.len();
+    // A marker left by an earlier pass is folded into the one this pass may add.
+    let before = markers::take_dropped(place, items);
+    let total = items.len() + before;
     let reserve = reserve(place, total);
     let Some(avail) = budget.checked_sub(2) else {
         return false;
@@ -298,11 +372,11 @@ fn fit_array(items: &mut Vec<Value>, budget: usize, place: Place) -> bool {
     let element = place.element();
     let mut used = 0;
     let mut kept = 0;
-    for i in 0..total {
+    for i in 0..items.len() {
         let comma = usize::from(kept > 0);
-        let last = i + 1 == total;
+        let last = i + 1 == items.len();
         let full = json_len(&items[i]);
-        let keep_room = if last { 0 } else { reserve };
+        let keep_room = if last && before == 0 { 0 } else { reserve };
         if used + comma + full + keep_room <= avail {
             used += comma + full;
             kept += 1;
@@ -316,8 +390,8 @@ fn fit_array(items: &mut Vec<Value>, budget: usize, place: Place) -> bool {
         }
         break;
     }
-    let dropped = total - kept;
     items.truncate(kept);
+    let dropped = total - kept;
     if dropped > 0 {
         markers::append_dropped(place, items, dropped);
     }
@@ -355,7 +429,11 @@ mod tests {
             json!("quote \" backslash \\ newline \n nul \u{0} bell \u{7} del \u{7f} é 😀"),
             json!([1, "two", [], {}, {"k\n": [null]}]),
         ] {
-            assert_eq!(json_len(&value), serde_json::to_string(&value).unwrap().len(), "{value}");
+            assert_eq!(
+                json_len(&value),
+                serde_json::to_string(&value).unwrap().len(),
+                "{value}"
+            );
         }
     }
 
@@ -367,7 +445,10 @@ mod tests {
             if shrink_string(&mut text, budget) {
                 let len = serde_json::to_string(&text).unwrap().len();
                 assert!(len <= budget, "{budget}: {len}");
-                assert!(len + 3 >= budget.min(2 + escaped_len(&original)), "{budget}: wasted room");
+                assert!(
+                    len + 3 >= budget.min(2 + escaped_len(&original)),
+                    "{budget}: wasted room"
+                );
                 assert!(text.ends_with("bytes]"));
             } else {
                 assert!(budget < 2 + suffix_len(original.len()));
@@ -409,23 +490,70 @@ mod tests {
         let marker = last_parts.last().unwrap();
         assert_eq!(marker["type"], "text");
         let dropped = 200 - kept.len();
-        assert_eq!(marker["content"], format!("…[truncated {dropped} messages]"));
+        assert_eq!(
+            marker["content"],
+            format!("…[truncated {dropped} messages]")
+        );
     }
 
     #[test]
     fn arrays_that_cannot_fit_keep_only_their_marker() {
-        let mut value = json!({"a": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]});
+        let mut value = json!({"a": vec![1_000_000; 13]});
         assert!(fit_in(&mut value, 40, Place::Generic));
         assert_eq!(value, json!({"a": ["…[truncated 13 elements]"]}));
     }
 
     #[test]
-    fn objects_too_big_for_any_form_become_one_marker() {
+    fn objects_of_arbitrary_json_drop_entries_and_count_them() {
         let map: serde_json::Map<String, Value> =
-            (0..100).map(|i| (format!("key{i}"), json!(i))).collect();
+            (0..100).map(|i| (format!("key{i:03}"), json!(i))).collect();
         let mut value = Value::Object(map);
         fit(ContentKind::ToolCallArguments, &mut value, 256);
-        assert!(value.as_str().unwrap().starts_with("…[truncated "));
+        assert!(serde_json::to_string(&value).unwrap().len() <= 256);
+        let object = value.as_object().unwrap();
+        assert_eq!(object["key000"], 0);
+        let dropped = 100 - (object.len() - 1);
+        assert_eq!(object["…"], format!("[truncated {dropped} entries]"));
+
+        // A second pass counts what the first dropped.
+        fit(ContentKind::ToolCallArguments, &mut value, 128);
+        let object = value.as_object().unwrap();
+        let dropped = 100 - (object.len() - 1);
+        assert_eq!(object["…"], format!("[truncated {dropped} entries]"));
+    }
+
+    #[test]
+    fn cutting_twice_counts_every_byte_left_out() {
+        let original = "0123456789".repeat(10);
+        let once = cut(&original, 50);
+        assert_eq!(once, format!("{}…[truncated 50 bytes]", &original[..50]));
+        assert_eq!(
+            cut(&once, 20),
+            format!("{}…[truncated 80 bytes]", &original[..20])
+        );
+        let mut twice = Value::String(once);
+        assert!(fit_in(&mut twice, 40, Place::Generic));
+        let text = twice.as_str().unwrap();
+        let (kept, said) = text.split_once('…').unwrap();
+        assert_eq!(said, format!("[truncated {} bytes]", 100 - kept.len()));
+    }
+
+    #[test]
+    fn markers_of_an_earlier_pass_are_folded_in() {
+        let mut messages: Vec<Value> = (0..50)
+            .map(|i| json!({"role": "user", "parts": [{"type": "text", "content": format!("message {i}")}]}))
+            .collect();
+        markers::append_dropped(Place::InputMessages, &mut messages, 1000);
+        let mut value = Value::Array(messages);
+        fit(ContentKind::InputMessages, &mut value, 600);
+        let kept = value.as_array().unwrap();
+        let parts = kept.last().unwrap()["parts"].as_array().unwrap();
+        assert_eq!(parts.len(), 2, "one marker: {parts:?}");
+        let dropped = 1050 - kept.len();
+        assert_eq!(
+            parts[1]["content"],
+            format!("…[truncated {dropped} messages]")
+        );
     }
 
     #[test]
@@ -445,6 +573,9 @@ mod tests {
             assert!(len <= limit, "{limit}: {len}");
         }
         fit(ContentKind::InputMessages, &mut value, 100_000);
-        assert_eq!(value[0]["parts"][0]["content"].as_str().unwrap().len(), 5000);
+        assert_eq!(
+            value[0]["parts"][0]["content"].as_str().unwrap().len(),
+            5000
+        );
     }
 }
