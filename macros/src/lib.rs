@@ -5,6 +5,8 @@
 
 mod derive_response;
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod item;
 mod ops;
 mod parse;

@@ -102,6 +102,13 @@ pub mod __private;
 /// - `fields(GEN_AI_X = expr, "my.key" = expr)` sets any other key: a constant of
 ///   [`semconv`](mod@semconv) (checked at compile time, typed by the conventions) or a quoted key outside
 ///   `gen_ai.*` (recorded with the value's own type; see [`FieldValue`]).
+/// - `stream` (on `chat`, `text_completion`, `generate_content`): the function returns a stream
+///   of chunks ([`GenAiChunk`]); the span lasts until the stream ends, fails or is dropped, and
+///   records `gen_ai.request.stream = true` and `gen_ai.response.time_to_first_chunk`.
+/// - Content, recorded only when [content capture](content) is on, and then evaluated:
+///   `system = ...`, `input = ...`, `tools = ...` (inference and agent spans), `arguments = ...`
+///   (tool spans); any `serde::Serialize` value, normalized into the conventions' JSON shapes.
+///   Output messages, tool results and retrieval documents come from the return value.
 /// - `kind = client | internal` where the conventions allow both.
 /// - `crate = path` when `genai_span` is re-exported under another path.
 ///
@@ -118,6 +125,8 @@ pub mod __private;
 ///   conventions list it.
 /// - A future dropped before it completes ends its span with `error.type` [`CANCELLED`]; a
 ///   panic ends it with `error.type` [`PANIC`] and goes on unwinding.
+/// - Calls with a provider also record the GenAI client [metrics] (token usage, duration, and
+///   for streams time to first chunk and per chunk).
 ///
 /// # Functions
 ///
@@ -133,7 +142,6 @@ pub use genai_span_macros::genai_span;
 
 pub use error::{CANCELLED, GenAiError, PANIC};
 pub use genai_span_macros::{GenAiChunk, GenAiResponse};
-pub use instrument::Instrumented;
 pub use response::{GenAiChunk, GenAiResponse, ResponseAttributes, TokenCount, TokenUsage};
 pub use value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, StrValue};
 
