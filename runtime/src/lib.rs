@@ -47,6 +47,8 @@ pub mod metrics;
 mod record;
 mod response;
 pub mod semconv;
+#[cfg(feature = "setup")]
+pub mod setup;
 mod stream;
 mod value;
 
@@ -148,8 +150,8 @@ pub use value::{BoolValue, DoubleValue, FieldValue, IntValue, StrArrayValue, Str
 /// The number of tool calls the model asked for in a response.
 ///
 /// The GenAI conventions have no key for it, and `gen_ai.*` is theirs: this one lives in the
-/// crate's own namespace. Recorded as an `int` on inference spans whose response reports tool
-/// calls.
+/// crate's own namespace. Recorded as an `int` on inference spans when the model asked for at
+/// least one tool call.
 pub const TOOL_CALL_COUNT: &str = "genai_span.response.tool_call.count";
 
 /// A semantic-convention key as a string literal, checked at compile time.

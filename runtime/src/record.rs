@@ -76,7 +76,9 @@ impl<'a> Batch<'a> {
 /// Records what a response (or the chunks of a stream, added up) reported.
 pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
     let usage = attrs.usage;
-    let tool_calls = attrs.tool_call_count();
+    // Counted when the model asked for a call: a stream cannot tell "none" from "no way to
+    // say", so neither does a response.
+    let tool_calls = attrs.tool_call_count().filter(|&count| count > 0);
     let values: [(&str, Option<&dyn Value>); 9] = [
         (GEN_AI_RESPONSE_MODEL, attrs.model.as_ref().map(as_value)),
         (GEN_AI_RESPONSE_ID, attrs.id.as_ref().map(as_value)),
