@@ -1,25 +1,35 @@
 """Reads back what a receiver stored and compares it with what the demo says it produced.
 
-Standard library only. Each subcommand prints one line per check ("ok ..." / "FAIL ...") and
-exits 1 if any check failed, 2 on a usage or read-back error.
+Standard library only. Each subcommand prints one line per check ("ok   ..." / "FAIL ...")
+and exits 1 if a check failed, 2 when it could not read the report or the receiver.
 
   check.py phoenix --url URL --project NAME --report REPORT.json
   check.py mlflow  --url URL --service NAME --report REPORT.json [--experiment 0]
   check.py vm      --url URL --service NAME --report REPORT.json
-  check.py export-failure --stderr FILE
-  check.py report  --report REPORT.json          (validates the report, prints its totals)
+  check.py export-failure --name RUN --stderr FILE
+  check.py report  --report REPORT.json          (validates a report, prints its totals)
 
-The report is what the demo writes when GENAI_SPAN_DEMO_REPORT=path is set:
+The report is what the demo writes when GENAI_SPAN_DEMO_REPORT=path is set. Two shapes are
+understood. The full one lists every span the demo's SDK ended:
 
   {"spans": [{"name": "chat gpt-4o", "trace_id": "<32 hex>", "span_id": "<16 hex>",
               "parent_span_id": "<16 hex>" | null, "operation": "chat",
               "status": "ok" | "error" | "unset",
-              "input_tokens": 12 | null, "output_tokens": 18 | null}, ...],
+              "input_tokens": 12 | null, "output_tokens": 18 | null,
+              "cache_read_input_tokens": 6 | null}, ...],
    "tokens": {"input": 51, "output": 47}}
 
-`spans` are the spans the demo's SDK ended (ids in lowercase hex); `input_tokens` and
-`output_tokens` are the `gen_ai.usage.*` values the span carries (null when it carries none);
-`tokens` are the totals the provider reported over the whole run, by `gen_ai.token.type`.
+and every span is then matched by id: trace, parent, name, kind, tokens. The short one has
+only totals:
+
+  {"spans_by_name": {"chat gpt-4o": 4, "invoke_agent weather-assistant": 1, ...},
+   "traces": 1,                                 (optional)
+   "tokens": {"input": 339, "output": 65, "cache_read_input": 198}}
+
+and the checks then compare counts by name, check that the stored spans form intact trees
+(every parent present, in the same trace, one root per trace) and compare token totals.
+`tokens` are what the provider reported over the whole run, by `gen_ai.token.type`
+(`cache_read_input` optional: it is no token type of the metric, but MLflow and Phoenix show it).
 """
 
 import argparse
@@ -33,10 +43,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-# The operations whose spans are model calls: their usage is what the provider returned.
+# Operations whose spans are model calls: their usage is what the provider returned.
 MODEL_OPERATIONS = {"chat", "text_completion", "generate_content"}
 
-# Phoenix's span kind for each `gen_ai.operation.name` (what it derives on ingestion).
+# Phoenix's span kind for each `gen_ai.operation.name` (derived on ingestion).
 PHOENIX_KIND = {
     "chat": "LLM",
     "text_completion": "LLM",
@@ -67,7 +77,7 @@ def check(ok, what):
 
 
 def die(message):
-    print("ERROR " + message, file=sys.stderr, flush=True)
+    print("ERROR " + message, flush=True)
     sys.exit(2)
 
 
@@ -91,83 +101,140 @@ def http(method, url, body=None, timeout=30):
         die(f"{method} {url}: not JSON: {text[:300]}")
 
 
-def load_report(path):
-    try:
-        with open(path) as f:
-            report = json.load(f)
-    except (OSError, ValueError) as error:
-        die(f"cannot read the demo's report {path}: {error}")
-    spans = report.get("spans")
-    if not isinstance(spans, list) or not spans:
-        die(f"{path}: no spans in the report")
-    for span in spans:
-        for key in ("name", "trace_id", "span_id", "operation"):
-            if not isinstance(span.get(key), str):
-                die(f"{path}: span without a string {key!r}: {span}")
-        span["trace_id"] = span["trace_id"].lower()
-        span["span_id"] = span["span_id"].lower()
-        if span.get("parent_span_id"):
-            span["parent_span_id"] = span["parent_span_id"].lower()
+def operation_of(name):
+    """The GenAI operation from a span name: `{operation} {target}` (README: span names)."""
+    return name.split(" ", 1)[0]
+
+
+# ---- The demo's report --------------------------------------------------------------------
+
+
+class Report:
+    def __init__(self, path):
+        try:
+            with open(path) as f:
+                raw = json.load(f)
+        except (OSError, ValueError) as error:
+            die(f"cannot read the demo's report {path}: {error}")
+        tokens = raw.get("tokens")
+        if not isinstance(tokens, dict) or not all(isinstance(v, int) for v in tokens.values()):
+            die(f"{path}: no token totals ('tokens': {{type: int}}) in the report")
+        self.tokens = {k: v for k, v in tokens.items() if k in ("input", "output")}
+        self.cache_read = tokens.get("cache_read_input")
+        self.spans = raw.get("spans")
+        if self.spans is not None:
+            self._load_full(path)
         else:
-            span["parent_span_id"] = None
-    tokens = report.get("tokens")
-    if not isinstance(tokens, dict):
-        die(f"{path}: no token totals ('tokens') in the report")
-    ids = [s["span_id"] for s in spans]
-    if len(ids) != len(set(ids)):
-        die(f"{path}: the report lists a span id twice")
-    return report
+            by_name = raw.get("spans_by_name")
+            if not isinstance(by_name, dict) or not by_name:
+                die(f"{path}: neither 'spans' nor 'spans_by_name' in the report")
+            self.by_name = dict(sorted((k, int(v)) for k, v in by_name.items()))
+            self.traces = raw.get("traces")
+        self.full = self.spans is not None
+
+    def _load_full(self, path):
+        if not isinstance(self.spans, list) or not self.spans:
+            die(f"{path}: 'spans' is empty")
+        for span in self.spans:
+            for key in ("name", "trace_id", "span_id"):
+                if not isinstance(span.get(key), str):
+                    die(f"{path}: a span without a string {key!r}: {span}")
+            span.setdefault("operation", operation_of(span["name"]))
+            span["trace_id"] = span["trace_id"].lower()
+            span["span_id"] = span["span_id"].lower()
+            span["parent_span_id"] = (span.get("parent_span_id") or "").lower() or None
+        ids = [s["span_id"] for s in self.spans]
+        if len(ids) != len(set(ids)):
+            die(f"{path}: the report lists a span id twice")
+        self.by_name = dict(sorted(collections.Counter(s["name"] for s in self.spans).items()))
+        self.traces = len({s["trace_id"] for s in self.spans})
+        if self.cache_read is None and any(s.get("cache_read_input_tokens") is not None for s in self.spans):
+            self.cache_read = sum(s.get("cache_read_input_tokens") or 0 for s in self.spans
+                                  if s["operation"] in MODEL_OPERATIONS)
+
+    def count(self):
+        return sum(self.by_name.values())
+
+    def model_calls(self):
+        return sum(n for name, n in self.by_name.items() if operation_of(name) in MODEL_OPERATIONS)
+
+    def describe(self):
+        traces = f" in {self.traces} traces" if self.traces else ""
+        cache = f", cache_read_input {self.cache_read}" if self.cache_read is not None else ""
+        return f"{self.count()} spans{traces} {self.by_name}; tokens {self.tokens}{cache}"
 
 
-def by_name(spans):
-    return dict(sorted(collections.Counter(s["name"] for s in spans).items()))
+# A span as a receiver stored it.
+Stored = collections.namedtuple("Stored", "span_id trace_id parent name attrs")
 
 
-def describe(report):
-    spans = report["spans"]
-    return (
-        f"{len(spans)} spans in {len({s['trace_id'] for s in spans})} traces "
-        f"{by_name(spans)}; tokens {report['tokens']}"
-    )
-
-
-def compare_structure(receiver, expected, stored):
-    """`stored`: a list of (span_id, trace_id, parent_span_id, name) from the receiver."""
-    counts = collections.Counter(s[0] for s in stored)
-    want = {s["span_id"]: s for s in expected}
+def compare_structure(receiver, report, stored):
+    counts = collections.Counter(s.span_id for s in stored)
     dupes = {k: v for k, v in counts.items() if v > 1}
-    missing = sorted(set(want) - set(counts))
-    extra = sorted(set(counts) - set(want))
-    check(not missing, f"{receiver}: every span arrived ({len(want)} expected, "
-                       f"{len(set(counts) & set(want))} found"
-                       + (f"; missing {[want[m]['name'] + ' ' + m for m in missing]}" if missing else "") + ")")
     check(not dupes, f"{receiver}: no span stored twice" + (f" (duplicates: {dupes})" if dupes else ""))
-    check(not extra, f"{receiver}: no span the demo did not produce" + (f" (extra: {extra})" if extra else ""))
-    bad = []
-    for span_id, trace_id, parent, name in stored:
-        s = want.get(span_id)
-        if s is None:
+    got_names = dict(sorted(collections.Counter(s.name for s in stored).items()))
+    check(got_names == report.by_name,
+          f"{receiver}: spans by name {got_names}" + ("" if got_names == report.by_name
+                                                      else f", the demo produced {report.by_name}"))
+    if report.full:
+        want = {s["span_id"]: s for s in report.spans}
+        missing = sorted(set(want) - set(counts))
+        extra = sorted(set(counts) - set(want))
+        check(not missing, f"{receiver}: every span of the demo arrived ({len(want)} expected, "
+                           f"{len(set(counts) & set(want))} found)"
+              + (f"; missing {[want[m]['name'] + ' ' + m for m in missing]}" if missing else ""))
+        check(not extra, f"{receiver}: no span the demo did not produce" + (f" (extra: {extra})" if extra else ""))
+        bad = []
+        for s in stored:
+            w = want.get(s.span_id)
+            if w and (s.trace_id != w["trace_id"] or (s.parent or None) != w["parent_span_id"] or s.name != w["name"]):
+                bad.append(f"{s.span_id}: stored ({s.name!r}, trace {s.trace_id}, parent {s.parent}), "
+                           f"the demo's ({w['name']!r}, trace {w['trace_id']}, parent {w['parent_span_id']})")
+        check(not bad, f"{receiver}: trace ids and parent/child links as the demo made them" + (f": {bad}" if bad else ""))
+    else:
+        check(len(stored) == report.count(),
+              f"{receiver}: {len(stored)} spans stored, the demo produced {report.count()}")
+    # Whatever the report: the stored spans form whole trees.
+    by_id = {s.span_id: s for s in stored}
+    orphans = [f"{s.name} {s.span_id} (parent {s.parent})" for s in stored
+               if s.parent and (s.parent not in by_id or by_id[s.parent].trace_id != s.trace_id)]
+    roots = collections.Counter(s.trace_id for s in stored if not s.parent)
+    traces = {s.trace_id for s in stored}
+    multi = {t: n for t, n in roots.items() if n != 1}
+    rootless = sorted(traces - set(roots))
+    tree_ok = not orphans and not multi and not rootless
+    want_traces = report.traces
+    check(tree_ok and (want_traces is None or len(traces) == want_traces),
+          f"{receiver}: {len(traces)} traces, each one tree with one root "
+          f"({', '.join(sorted(s.name for s in stored if not s.parent))})"
+          + (f"; orphans {orphans}" if orphans else "") + (f"; roots per trace {multi}" if multi else "")
+          + (f"; traces without a root {rootless}" if rootless else "")
+          + (f"; the demo made {want_traces} traces" if want_traces is not None and len(traces) != want_traces else ""))
+
+
+def sum_attr(stored, key, operations=MODEL_OPERATIONS):
+    total, bad = 0, []
+    for s in stored:
+        if operation_of(s.name) not in operations or key not in s.attrs:
             continue
-        if trace_id != s["trace_id"] or (parent or None) != s["parent_span_id"] or name != s["name"]:
-            bad.append(f"{span_id}: stored ({name!r}, trace {trace_id}, parent {parent}) "
-                       f"expected ({s['name']!r}, trace {s['trace_id']}, parent {s['parent_span_id']})")
-    check(not bad, f"{receiver}: names, traces and parent/child links intact" + (f": {bad}" if bad else ""))
-    got_names = by_name([{"name": s[3]} for s in stored])
-    check(got_names == by_name(expected), f"{receiver}: spans by name {got_names}")
+        value = s.attrs[key]
+        if type(value) is not int:
+            bad.append(f"{s.name} {s.span_id}: {key} = {value!r} ({type(value).__name__}, not int)")
+            continue
+        total += value
+    return total, bad
 
 
-# ---- Phoenix ----------------------------------------------------------------------------
+# ---- Phoenix ------------------------------------------------------------------------------
 
 
 def phoenix_spans(url, project):
-    spans = []
-    cursor = None
+    spans, cursor = [], None
     for _ in range(100):
         query = {"limit": "1000"}
         if cursor:
             query["cursor"] = cursor
-        page = http("GET", f"{url}/v1/projects/{urllib.parse.quote(project)}/spans?"
-                    + urllib.parse.urlencode(query))
+        page = http("GET", f"{url}/v1/projects/{urllib.parse.quote(project)}/spans?" + urllib.parse.urlencode(query))
         spans.extend(page.get("data", []))
         cursor = page.get("next_cursor")
         if not cursor:
@@ -176,75 +243,84 @@ def phoenix_spans(url, project):
 
 
 def cmd_phoenix(args):
-    report = load_report(args.report)
-    expected = report["spans"]
-    projects = [p["name"] for p in http("GET", f"{args.url}/v1/projects").get("data", [])]
+    report = Report(args.report)
+    deadline = time.monotonic() + args.wait
+    while True:
+        projects = [p["name"] for p in http("GET", f"{args.url}/v1/projects").get("data", [])]
+        raw = phoenix_spans(args.url, args.project) if args.project in projects else []
+        # Ingestion is asynchronous: wait (bounded) for as many spans as the demo made.
+        if len(raw) >= report.count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     if not check(args.project in projects, f"phoenix: project {args.project!r} exists"):
         return
-    # Ingestion is asynchronous: wait until the count stops growing (bounded).
-    deadline = time.monotonic() + args.wait
-    stored = phoenix_spans(args.url, args.project)
-    while len(stored) < len(expected) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        stored = phoenix_spans(args.url, args.project)
-    compare_structure("phoenix", expected, [
-        (s["context"]["span_id"], s["context"]["trace_id"], s.get("parent_id"), s["name"])
-        for s in stored
-    ])
-    stored_by_id = {s["context"]["span_id"]: s for s in stored}
-    kinds_bad, kinds_seen, tokens_bad, status_bad = [], collections.Counter(), [], []
-    for s in expected:
-        got = stored_by_id.get(s["span_id"])
-        if got is None:
-            continue
-        want_kind = PHOENIX_KIND.get(s["operation"])
-        kinds_seen[got.get("span_kind")] += 1
-        if want_kind and got.get("span_kind") != want_kind:
-            kinds_bad.append(f"{s['name']}: {got.get('span_kind')} (expected {want_kind})")
-        attrs = got.get("attributes", {})
-        for key, phoenix_key in (("input_tokens", "llm.token_count.prompt"),
-                                 ("output_tokens", "llm.token_count.completion")):
-            want = s.get(key)
-            if want is None:
-                continue
-            semconv = attrs.get("gen_ai.usage." + key)
-            if semconv != want or type(semconv) is not int:
-                tokens_bad.append(f"{s['name']} {s['span_id']}: gen_ai.usage.{key} = {semconv!r}, "
-                                  f"expected int {want}")
-            if attrs.get(phoenix_key) != want:
-                tokens_bad.append(f"{s['name']} {s['span_id']}: {phoenix_key} = "
-                                  f"{attrs.get(phoenix_key)!r}, expected {want}")
-        if s.get("status") == "error" and got.get("status_code") != "ERROR":
-            status_bad.append(f"{s['name']}: status {got.get('status_code')}")
-    ops = sorted({s["operation"] for s in expected if s["operation"] in PHOENIX_KIND})
-    check(not kinds_bad, f"phoenix: span kinds derived from gen_ai.operation.name for {ops}: "
-                         f"{dict(sorted(kinds_seen.items()))}" + (f"; wrong: {kinds_bad}" if kinds_bad else ""))
+    stored = [Stored(s["context"]["span_id"], s["context"]["trace_id"], s.get("parent_id"), s["name"],
+                     s.get("attributes", {}) | {"__kind": s.get("span_kind"), "__status": s.get("status_code")})
+              for s in raw]
+    compare_structure("phoenix", report, stored)
+
+    kinds_bad, kinds_seen = [], collections.Counter()
+    for s in stored:
+        kind = s.attrs["__kind"]
+        kinds_seen[kind] += 1
+        want = PHOENIX_KIND.get(s.attrs.get("gen_ai.operation.name") or operation_of(s.name))
+        if want and kind != want:
+            kinds_bad.append(f"{s.name}: {kind} (expected {want})")
+    check(not kinds_bad, f"phoenix: span kinds from gen_ai.operation.name {dict(sorted(kinds_seen.items(), key=str))}"
+          + (f"; wrong: {kinds_bad}" if kinds_bad else ""))
     for kind in ("LLM", "TOOL", "AGENT"):
-        check(kinds_seen[kind] > 0, f"phoenix: at least one {kind} span")
-    n_tok = sum(1 for s in expected if s.get("input_tokens") is not None or s.get("output_tokens") is not None)
-    check(n_tok > 0 and not tokens_bad,
-          f"phoenix: token counts of {n_tok} spans as sent (gen_ai.usage.* ints and Phoenix's llm.token_count.*)"
-          + (f": {tokens_bad}" if tokens_bad else ""))
-    n_err = sum(1 for s in expected if s.get("status") == "error")
-    check(not status_bad, f"phoenix: {n_err} error spans stored as ERROR" + (f": {status_bad}" if status_bad else ""))
+        check(kinds_seen[kind] > 0, f"phoenix: classifies {kinds_seen[kind]} span(s) as {kind}")
+
+    # Tokens: the semconv attributes as we sent them (ints), and Phoenix's own llm.token_count.*.
+    pairs = [("input", "gen_ai.usage.input_tokens", "llm.token_count.prompt"),
+             ("output", "gen_ai.usage.output_tokens", "llm.token_count.completion")]
+    if report.cache_read is not None:
+        pairs.append(("cache_read_input", "gen_ai.usage.cache_read.input_tokens",
+                      "llm.token_count.prompt_details.cache_read"))
+    for kind, semconv, phoenix_key in pairs:
+        want = report.cache_read if kind == "cache_read_input" else report.tokens.get(kind, 0)
+        got, bad = sum_attr(stored, semconv)
+        got_phoenix, bad_phoenix = sum_attr(stored, phoenix_key)
+        check(not bad and not bad_phoenix and got == want and got_phoenix == want,
+              f"phoenix: {kind} tokens over the model calls: {semconv} {got}, Phoenix's {phoenix_key} "
+              f"{got_phoenix}; the provider returned {want}" + (f"; {bad + bad_phoenix}" if bad or bad_phoenix else ""))
+    if report.full:
+        per_span = []
+        for w in report.spans:
+            s = next((x for x in stored if x.span_id == w["span_id"]), None)
+            for key in ("input_tokens", "output_tokens"):
+                if s and w.get(key) is not None and s.attrs.get("gen_ai.usage." + key) != w[key]:
+                    per_span.append(f"{w['name']} {w['span_id']}: {key} {s.attrs.get('gen_ai.usage.' + key)!r}, sent {w[key]}")
+        check(not per_span, "phoenix: each span's token counts as sent" + (f": {per_span}" if per_span else ""))
+        errors = [w for w in report.spans if w.get("status") == "error"]
+        stored_by_id = {s.span_id: s for s in stored}
+        bad = [w["name"] for w in errors if stored_by_id.get(w["span_id"]) and stored_by_id[w["span_id"]].attrs["__status"] != "ERROR"]
+        check(not bad, f"phoenix: the demo's {len(errors)} error spans are ERROR" + (f"; not: {bad}" if bad else ""))
+    else:
+        n_err = sum(1 for s in stored if s.attrs["__status"] == "ERROR")
+        check(n_err > 0, f"phoenix: {n_err} spans have an ERROR status (the rate-limited call, the failing tool)")
 
 
-# ---- MLflow -----------------------------------------------------------------------------
+# ---- MLflow -------------------------------------------------------------------------------
 
 
 def b64_to_hex(value):
     return base64.b64decode(value).hex() if value else None
 
 
+def any_value(value):
+    for key in ("string_value", "int_value", "double_value", "bool_value"):
+        if key in value:
+            v = value[key]
+            return int(v) if key == "int_value" else v
+    return value
+
+
 def mlflow_traces(url, experiment):
-    traces = []
-    token = None
+    traces, token = [], None
     for _ in range(100):
-        body = {
-            "locations": [{"type": "MLFLOW_EXPERIMENT",
-                           "mlflow_experiment": {"experiment_id": experiment}}],
-            "max_results": 100,
-        }
+        body = {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": experiment}}],
+                "max_results": 100}
         if token:
             body["page_token"] = token
         page = http("POST", f"{url}/api/3.0/mlflow/traces/search", body)
@@ -256,56 +332,76 @@ def mlflow_traces(url, experiment):
 
 
 def cmd_mlflow(args):
-    report = load_report(args.report)
-    expected = report["spans"]
-    want_traces = sorted({s["trace_id"] for s in expected})
+    report = Report(args.report)
+    want_traces = report.traces
     deadline = time.monotonic() + args.wait
     while True:
         traces = [t for t in mlflow_traces(args.url, args.experiment)
                   if t.get("tags", {}).get("service.name") == args.service]
-        if len(traces) >= len(want_traces) or time.monotonic() > deadline:
+        if (want_traces and len(traces) >= want_traces) or (not want_traces and traces) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    got_ids = collections.Counter(t["trace_id"] for t in traces)
-    check(sorted(got_ids) == ["tr-" + t for t in want_traces] and max(got_ids.values(), default=0) == 1,
-          f"mlflow: the demo's {len(want_traces)} traces arrived once each "
-          f"(found {len(traces)} for service.name={args.service!r})")
-    stored = []
-    types_bad, types_seen, usage_bad, usage_seen = [], collections.Counter(), [], []
-    by_id = {s["span_id"]: s for s in expected}
+    ids = collections.Counter(t["trace_id"] for t in traces)
+    line = f"mlflow: {len(traces)} traces for service.name={args.service!r}"
+    if report.full:
+        want_ids = sorted("tr-" + t for t in {s["trace_id"] for s in report.spans})
+        check(sorted(ids) == want_ids and max(ids.values(), default=0) == 1, line + f", the demo's {len(want_ids)} each once")
+    else:
+        check(bool(traces) and max(ids.values()) == 1 and (want_traces is None or len(traces) == want_traces),
+              line + (f", the demo made {want_traces}" if want_traces is not None else ""))
+
+    stored, types_bad, types_seen, usage_lines, usage_bad = [], [], collections.Counter(), [], []
+    totals = collections.Counter()
     for info in traces:
-        full = http("GET", f"{args.url}/api/3.0/mlflow/traces/get?"
-                    + urllib.parse.urlencode({"trace_id": info["trace_id"]}))["trace"]
+        full = http("GET", f"{args.url}/api/3.0/mlflow/traces/get?" + urllib.parse.urlencode({"trace_id": info["trace_id"]}))["trace"]
+        trace_spans = []
         for span in full.get("spans", []):
-            span_id = b64_to_hex(span["span_id"])
-            stored.append((span_id, b64_to_hex(span["trace_id"]),
-                           b64_to_hex(span.get("parent_span_id")), span["name"]))
-            attrs = {a["key"]: a["value"] for a in span.get("attributes", [])}
-            span_type = attrs.get("mlflow.spanType", {}).get("string_value")
+            attrs = {a["key"]: any_value(a["value"]) for a in span.get("attributes", [])}
+            s = Stored(b64_to_hex(span["span_id"]), b64_to_hex(span["trace_id"]),
+                       b64_to_hex(span.get("parent_span_id")), span["name"], attrs)
+            trace_spans.append(s)
+            span_type = attrs.get("mlflow.spanType")
             types_seen[span_type] += 1
-            want = by_id.get(span_id)
-            if want and want["operation"] in MLFLOW_TYPE and span_type != MLFLOW_TYPE[want["operation"]]:
-                types_bad.append(f"{want['name']}: {span_type} (expected {MLFLOW_TYPE[want['operation']]})")
-        # Per-trace usage: what the provider returned on the model calls of that trace.
-        trace_hex = info["trace_id"].removeprefix("tr-")
-        calls = [s for s in expected if s["trace_id"] == trace_hex and s["operation"] in MODEL_OPERATIONS]
-        want_in = sum(s.get("input_tokens") or 0 for s in calls)
-        want_out = sum(s.get("output_tokens") or 0 for s in calls)
+            want = MLFLOW_TYPE.get(attrs.get("gen_ai.operation.name") or operation_of(s.name))
+            if want and span_type != want:
+                types_bad.append(f"{s.name}: {span_type} (expected {want})")
+        stored.extend(trace_spans)
         meta = info.get("trace_metadata", {}).get("mlflow.trace.tokenUsage")
         usage = json.loads(meta) if meta else {}
-        got = (usage.get("input_tokens", 0), usage.get("output_tokens", 0))
-        usage_seen.append(f"{info['trace_id'][:11]}..: in {got[0]} out {got[1]}")
-        if got != (want_in, want_out):
-            usage_bad.append(f"{info['trace_id']}: MLflow in {got[0]} out {got[1]}, "
-                             f"the provider returned in {want_in} out {want_out}")
-    compare_structure("mlflow", expected, stored)
+        got = {"input": usage.get("input_tokens", 0), "output": usage.get("output_tokens", 0)}
+        if report.cache_read is not None:
+            got["cache_read_input"] = usage.get("cache_read_input_tokens", 0)
+        totals.update(got)
+        # What the provider returned in this trace: the usage on its model-call spans, as
+        # the demo reported it (full report) or as the spans carry it (short report).
+        if report.full:
+            calls = [w for w in report.spans if "tr-" + w["trace_id"] == info["trace_id"] and w["operation"] in MODEL_OPERATIONS]
+            want = {"input": sum(w.get("input_tokens") or 0 for w in calls),
+                    "output": sum(w.get("output_tokens") or 0 for w in calls)}
+            if "cache_read_input" in got:
+                want["cache_read_input"] = sum(w.get("cache_read_input_tokens") or 0 for w in calls)
+        else:
+            want = {"input": sum_attr(trace_spans, "gen_ai.usage.input_tokens")[0],
+                    "output": sum_attr(trace_spans, "gen_ai.usage.output_tokens")[0]}
+            if "cache_read_input" in got:
+                want["cache_read_input"] = sum_attr(trace_spans, "gen_ai.usage.cache_read.input_tokens")[0]
+        usage_lines.append(f"{info['trace_id'][:11]}..: {got}")
+        if got != want:
+            usage_bad.append(f"{info['trace_id']}: MLflow {got}, the model calls' usage {want}")
+    compare_structure("mlflow", report, stored)
     check(not types_bad, f"mlflow: span types from gen_ai.operation.name {dict(sorted(types_seen.items(), key=str))}"
           + (f"; wrong: {types_bad}" if types_bad else ""))
-    check(traces and not usage_bad, f"mlflow: per-trace token usage equals what the provider returned "
-          f"({'; '.join(usage_seen)})" + (f": {usage_bad}" if usage_bad else ""))
+    check(bool(traces) and not usage_bad, f"mlflow: per-trace token usage equals the model calls' usage "
+          f"({'; '.join(usage_lines)})" + (f": {usage_bad}" if usage_bad else ""))
+    want_totals = dict(report.tokens)
+    if report.cache_read is not None:
+        want_totals["cache_read_input"] = report.cache_read
+    got_totals = {k: totals.get(k, 0) for k in want_totals}
+    check(got_totals == want_totals, f"mlflow: token usage over the run's traces {got_totals}, "
+                                     f"the provider returned {want_totals}")
 
 
-# ---- VictoriaMetrics --------------------------------------------------------------------
+# ---- VictoriaMetrics ----------------------------------------------------------------------
 
 
 def vm_query(url, query):
@@ -329,8 +425,8 @@ def vm_by_type(url, metric, service):
 
 
 def cmd_vm(args):
-    report = load_report(args.report)
-    want = {k: int(v) for k, v in report["tokens"].items() if v}
+    report = Report(args.report)
+    want = {k: v for k, v in report.tokens.items() if v}
     deadline = time.monotonic() + args.wait
     while True:
         vm_force_flush(args.url)
@@ -338,24 +434,26 @@ def cmd_vm(args):
         got = vm_by_type(args.url, "gen_ai.client.token.usage_sum", args.service)
         if got == want or time.monotonic() > deadline:
             break
-    check(got == want, f"victoriametrics: sum by gen_ai.token.type of gen_ai.client.token.usage "
-                       f"for service.name={args.service!r} = {got} (the demo's totals: {want})")
+    check(got == want, f"victoriametrics: sum by (gen_ai.token.type) of gen_ai.client.token.usage "
+                       f"for service.name={args.service!r}: {got}; the demo's totals {want}")
     counts = vm_by_type(args.url, "gen_ai.client.token.usage_count", args.service)
-    calls = [s for s in report["spans"] if s["operation"] in MODEL_OPERATIONS]
-    want_counts = {}
-    for kind in ("input", "output"):
-        n = sum(1 for s in calls if s.get(kind + "_tokens") is not None)
-        if n:
-            want_counts[kind] = n
-    check(counts == want_counts, f"victoriametrics: one token.usage measurement per model call and type "
-                                 f"{counts} (model-call spans with usage: {want_counts})")
-    durations = vm_query(args.url, f'sum(gen_ai.client.operation.duration_count{{service.name="{args.service}"}})')
-    n_dur = int(float(durations[0]["value"][1])) if durations else 0
-    check(n_dur >= len(calls), f"victoriametrics: gen_ai.client.operation.duration has {n_dur} measurements "
-                               f"(at least the {len(calls)} model calls)")
+    if report.full:
+        calls = [s for s in report.spans if s["operation"] in MODEL_OPERATIONS]
+        want_counts = {k: n for k in ("input", "output")
+                       if (n := sum(1 for s in calls if s.get(k + "_tokens") is not None))}
+        check(counts == want_counts, f"victoriametrics: one token.usage measurement per model call and type "
+                                     f"{counts}; model calls with usage {want_counts}")
+    else:
+        ok = counts and counts.get("input") == counts.get("output") and counts["input"] <= report.model_calls()
+        check(bool(ok), f"victoriametrics: token.usage measurements per type {counts}, at most one per model "
+                        f"call ({report.model_calls()} calls, some failed)")
+    rows = vm_query(args.url, f'sum(gen_ai.client.operation.duration_count{{service.name="{args.service}"}})')
+    n = int(float(rows[0]["value"][1])) if rows else 0
+    check(n >= report.model_calls(), f"victoriametrics: gen_ai.client.operation.duration has {n} measurements "
+                                     f"(at least one per model call: {report.model_calls()})")
 
 
-# ---- The demo's own words about a failed export -----------------------------------------
+# ---- The demo's own words about a failed export -------------------------------------------
 
 EXPORT_FAILED = re.compile(r"^genai-span: exporting (spans|metrics) to (\S+) failed: (.*)$")
 
@@ -372,13 +470,11 @@ def cmd_export_failure(args):
     for signal in args.signals.split(","):
         got = found.get(signal, [])
         check(len(got) == 1, f"{args.name}: stderr says once that exporting {signal} failed"
-              + (f": {got[0]!r}" if len(got) == 1
-                 else f" (found {len(got)} such lines; all it said: {said})"))
+              + (f": {got[0]!r}" if len(got) == 1 else f" (found {len(got)} such lines; all it said: {said})"))
 
 
 def cmd_report(args):
-    report = load_report(args.report)
-    print(describe(report))
+    print(Report(args.report).describe())
 
 
 def main():

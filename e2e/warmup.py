@@ -1,6 +1,6 @@
 """Sends one small OTLP/HTTP trace to a receiver and waits for its answer, so that the
-receiver's first-request start-up cost (MLflow: 2-5 s on 2 cores) is not charged to the
-demo's runs. Prints how long the first and a second request took.
+receiver's first-request start-up cost (lazy imports: up to a few seconds on 2 cores) is not
+charged to the demo's timed runs. Prints how long the first and a second request took.
 
 Runs with a receiver venv's Python (it needs `opentelemetry-proto`, which both have).
 Usage: python warmup.py URL [HEADER=VALUE ...]   e.g. http://127.0.0.1:5000/v1/traces x-mlflow-experiment-id=0

@@ -167,6 +167,9 @@ pub trait CaptureValue {
     fn capture_into(&self, call: &mut Call, kind: ContentKind);
 }
 
+// `do_not_recommend`: the error is about content arguments, not every `Serialize` type in the
+// dependency graph.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + ?Sized> CaptureValue for T {
     fn capture_into(&self, call: &mut Call, kind: ContentKind) {
         call.capture(kind, self);

@@ -378,6 +378,9 @@ impl<S: Stream> WrapStream<S> for &StreamProbe<S> {
 )]
 pub trait IsStream {}
 
+// `do_not_recommend`: the error names `IsStream` and its message, not every `Stream` type in
+// the dependency graph.
+#[diagnostic::do_not_recommend]
 impl<S: Stream + ?Sized> IsStream for S {}
 
 /// Not a stream: a compile error through [`IsStream`].
