@@ -448,11 +448,11 @@ expect_clean_run no-endpoint || true
 section "Phoenix over OTLP/HTTP (metrics to VictoriaMetrics)"
 SVC_PHOENIX_HTTP=e2e-phoenix-http-$RUN_ID
 run_demo phoenix-http \
-    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$PHOENIX_HTTP \
-    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=$VM_METRICS \
-    OTEL_SERVICE_NAME=$SVC_PHOENIX_HTTP \
-    OTEL_RESOURCE_ATTRIBUTES=openinference.project.name=$SVC_PHOENIX_HTTP
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$PHOENIX_HTTP" \
+    OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf" \
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="$VM_METRICS" \
+    OTEL_SERVICE_NAME="$SVC_PHOENIX_HTTP" \
+    OTEL_RESOURCE_ATTRIBUTES="openinference.project.name=$SVC_PHOENIX_HTTP"
 if expect_clean_run phoenix-http; then
     run_checks phoenix --project "$SVC_PHOENIX_HTTP" --report "$RUN_DIR/phoenix-http.json"
     run_checks vm --service "$SVC_PHOENIX_HTTP" --report "$RUN_DIR/phoenix-http.json"
@@ -461,12 +461,12 @@ fi
 section "Phoenix over OTLP/gRPC (metrics over HTTP to VictoriaMetrics)"
 SVC_PHOENIX_GRPC=e2e-phoenix-grpc-$RUN_ID
 run_demo phoenix-grpc \
-    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$PHOENIX_GRPC \
-    OTEL_EXPORTER_OTLP_PROTOCOL=grpc \
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=$VM_METRICS \
-    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf \
-    OTEL_SERVICE_NAME=$SVC_PHOENIX_GRPC \
-    OTEL_RESOURCE_ATTRIBUTES=openinference.project.name=$SVC_PHOENIX_GRPC
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$PHOENIX_GRPC" \
+    OTEL_EXPORTER_OTLP_PROTOCOL="grpc" \
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="$VM_METRICS" \
+    OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="http/protobuf" \
+    OTEL_SERVICE_NAME="$SVC_PHOENIX_GRPC" \
+    OTEL_RESOURCE_ATTRIBUTES="openinference.project.name=$SVC_PHOENIX_GRPC"
 if expect_clean_run phoenix-grpc; then
     run_checks phoenix --project "$SVC_PHOENIX_GRPC" --report "$RUN_DIR/phoenix-grpc.json"
     run_checks vm --service "$SVC_PHOENIX_GRPC" --report "$RUN_DIR/phoenix-grpc.json"
@@ -475,11 +475,11 @@ fi
 section "MLflow over OTLP/HTTP (metrics to VictoriaMetrics)"
 SVC_MLFLOW=e2e-mlflow-http-$RUN_ID
 run_demo mlflow-http \
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:$MLFLOW_PORT/v1/traces \
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=$VM_METRICS \
-    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
-    OTEL_EXPORTER_OTLP_HEADERS=x-mlflow-experiment-id=0 \
-    OTEL_SERVICE_NAME=$SVC_MLFLOW
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$MLFLOW_PORT/v1/traces" \
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="$VM_METRICS" \
+    OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf" \
+    OTEL_EXPORTER_OTLP_HEADERS="x-mlflow-experiment-id=0" \
+    OTEL_SERVICE_NAME="$SVC_MLFLOW"
 if expect_clean_run mlflow-http; then
     run_checks mlflow --service "$SVC_MLFLOW" --report "$RUN_DIR/mlflow-http.json"
     run_checks vm --service "$SVC_MLFLOW" --report "$RUN_DIR/mlflow-http.json"
@@ -488,9 +488,9 @@ fi
 section "MLflow, traces only (MLflow takes no metrics: no metrics endpoint at all)"
 SVC_MLFLOW_TRACES=e2e-mlflow-traces-$RUN_ID
 run_demo mlflow-traces-only \
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:$MLFLOW_PORT/v1/traces \
-    OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-mlflow-experiment-id=0 \
-    OTEL_SERVICE_NAME=$SVC_MLFLOW_TRACES
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$MLFLOW_PORT/v1/traces" \
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS="x-mlflow-experiment-id=0" \
+    OTEL_SERVICE_NAME="$SVC_MLFLOW_TRACES"
 if expect_clean_run mlflow-traces-only; then
     run_checks mlflow --service "$SVC_MLFLOW_TRACES" --report "$RUN_DIR/mlflow-traces-only.json"
 fi
@@ -535,9 +535,9 @@ for proto in http/protobuf grpc; do
         port=${target##*:}
         name=$kind-$short
         run_demo "$name" \
-            OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$port \
-            OTEL_EXPORTER_OTLP_PROTOCOL=$proto \
-            OTEL_SERVICE_NAME=e2e-$name-$RUN_ID
+            OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$port" \
+            OTEL_EXPORTER_OTLP_PROTOCOL="$proto" \
+            OTEL_SERVICE_NAME="e2e-$name-$RUN_ID"
         expect_failing_run "$name"
     done
 done

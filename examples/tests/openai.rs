@@ -78,8 +78,10 @@ fn take_time_to_first_chunk(span: &SpanData, attrs: &mut Attrs) {
         .duration_since(span.start_time)
         .unwrap()
         .as_secs_f64();
+    // The span's timestamps are the SDK's wall clock, the time to first chunk a monotonic
+    // `Instant`: for a stream dropped right after its first chunk they differ by microseconds.
     assert!(
-        seconds > 0.0 && seconds <= duration,
+        seconds > 0.0 && seconds <= duration + 0.001,
         "time to first chunk {seconds} within the span's {duration}"
     );
 }
