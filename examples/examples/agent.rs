@@ -18,6 +18,10 @@
 //! `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
 //!
 //! Run: `cargo run --example agent`
+//!
+//! With `GENAI_SPAN_DEMO_REPORT=path`, the demo also writes its own account of the run (the
+//! calls it made, the tokens its provider returned) as JSON, which `e2e/run.sh` compares with
+//! what real backends stored.
 
 use std::borrow::Cow;
 use std::future::poll_fn;
@@ -46,12 +50,72 @@ async fn main() -> Result<(), genai_span::setup::SetupError> {
     }
     // Shuts the pipeline down: exports what is left (or, with no endpoint, prints the spans).
     drop(telemetry);
+    if let Some(path) = std::env::var_os("GENAI_SPAN_DEMO_REPORT") {
+        if let Err(error) = std::fs::write(&path, ledger::report().to_string()) {
+            eprintln!(
+                "could not write the demo's report to {}: {error}",
+                path.display()
+            );
+        }
+    }
     Ok(())
+}
+
+/// What the demo did, counted as it happened (not read back from telemetry): the spans each
+/// call makes and the tokens the provider returned.
+mod ledger {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Ledger {
+        spans: BTreeMap<String, u64>,
+        input: u64,
+        output: u64,
+        cache_read: u64,
+    }
+
+    static LEDGER: Mutex<Option<Ledger>> = Mutex::new(None);
+
+    fn with(f: impl FnOnce(&mut Ledger)) {
+        let mut ledger = LEDGER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(ledger.get_or_insert_with(Ledger::default));
+    }
+
+    /// One call that makes a span named `name`.
+    pub(super) fn span(name: &str) {
+        with(|l| *l.spans.entry(name.to_owned()).or_default() += 1);
+    }
+
+    /// The usage the provider returned for one answered call.
+    pub(super) fn tokens(input: u32, output: u32, cache_read: u32) {
+        with(|l| {
+            l.input += u64::from(input);
+            l.output += u64::from(output);
+            l.cache_read += u64::from(cache_read);
+        });
+    }
+
+    /// The report `e2e/run.sh` reads: one trace, the spans by name, the tokens by type.
+    pub(super) fn report() -> serde_json::Value {
+        let mut report = serde_json::Value::Null;
+        with(|l| {
+            report = serde_json::json!({
+                "traces": 1,
+                "spans_by_name": l.spans,
+                "tokens": {"input": l.input, "output": l.output, "cache_read_input": l.cache_read},
+            });
+        });
+        report
+    }
 }
 
 /// Runs the agent on `question` with a fresh client: what `main` does, and what the test of
 /// this example runs under its own pipeline.
 pub(crate) async fn ask(question: &str) -> Result<String, AgentError> {
+    ledger::span("invoke_agent weather-assistant");
     let client = OpenAiClient::new("api.openai.com", 1);
     run_agent(&client, "conv-0001", question).await
 }
@@ -204,6 +268,7 @@ fn tool_definitions() -> serde_json::Value {
 
 /// Runs the tool a call names; returns the call's id and what to tell the model.
 async fn call_tool(call: ToolCall) -> (String, String) {
+    ledger::span(&format!("execute_tool {}", call.function.name));
     let output = match call.function.name.as_str() {
         "get_weather" => get_weather(&call).await.map(|weather| json!(weather)),
         "celsius_to_fahrenheit" => celsius_to_fahrenheit(&call).map(|fahrenheit| json!(fahrenheit)),
@@ -532,6 +597,7 @@ impl OpenAiClient {
 
     /// The request's way to the provider and back: latency, rate limiting, the reply.
     async fn round_trip(&self, req: &ChatRequest) -> Result<(Message, Usage), ApiError> {
+        ledger::span(&format!("chat {}", req.model));
         tokio::time::sleep(Duration::from_millis(30)).await;
         {
             let mut left = self.rate_limited.lock().expect("not poisoned");
@@ -554,6 +620,7 @@ impl OpenAiClient {
             completion_tokens,
             prompt_tokens_details: PromptTokensDetails { cached_tokens },
         };
+        ledger::tokens(prompt_tokens, completion_tokens, cached_tokens);
         Ok((reply, usage))
     }
 }

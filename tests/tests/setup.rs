@@ -529,6 +529,39 @@ fn a_receiver_that_never_answers_stalls_nothing_on_a_current_thread_runtime() {
 }
 
 #[test]
+fn an_export_still_unanswered_at_shutdown_is_reported_once_as_failed() {
+    // The defaults' shape: the export timeout (10 s) outlasts the shutdown timeout, so the
+    // shutdown gives up on an export that is still waiting, and the user must hear of it.
+    let receiver = Receiver::start(Behaviour::NeverAnswer);
+    let output = Output::default();
+    let pipeline = setup(&output)
+        .endpoint(receiver.endpoint())
+        .export_timeout(Duration::from_secs(10))
+        .shutdown_timeout(Duration::from_millis(500))
+        .schedule_delay(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let completed = within(LIMIT, move || {
+        let completed = chats_on_current_thread(&pipeline, 10);
+        // Let the first batch reach the receiver, which then never answers.
+        std::thread::sleep(Duration::from_millis(200));
+        drop(pipeline);
+        completed
+    });
+    assert_eq!(completed, 10);
+    let text = output.text();
+    let failed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("exporting spans to"))
+        .collect();
+    assert_eq!(failed.len(), 1, "reported once: {text}");
+    assert!(
+        failed[0].contains("failed: no answer within the 500ms shutdown timeout"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_grpc_receiver_that_never_answers_stalls_nothing_on_a_current_thread_runtime() {
     let receiver = Receiver::start(Behaviour::NeverAnswer);
     let output = Output::default();

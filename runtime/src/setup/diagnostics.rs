@@ -125,7 +125,7 @@ impl Diagnostics {
     pub(crate) fn shutdown_timed_out(&self, timeout: Duration) {
         if self.shutdown_timeout.add(0) {
             self.line(&format!(
-                "shutting the telemetry pipeline down took longer than {timeout:?}; \
+                "the telemetry pipeline did not shut down within {timeout:?}; \
                  left it finishing in the background"
             ));
         }

@@ -32,6 +32,11 @@ pub(crate) struct Shared {
     /// An export failed during the shutdown: the receiver is down or stuck, and waiting on it
     /// again for each remaining batch would only stretch the shutdown.
     failed_in_shutdown: AtomicBool,
+    /// The span export under way (destination, spans), if any: a receiver that never answers
+    /// leaves it there when the shutdown times out, and it is reported as failed then.
+    spans_in_flight: Mutex<Option<(String, usize)>>,
+    /// The metric export under way, if any (destination).
+    metrics_in_flight: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -40,6 +45,30 @@ impl Shared {
             diagnostics,
             deadline: OnceLock::new(),
             failed_in_shutdown: AtomicBool::new(false),
+            spans_in_flight: Mutex::new(None),
+            metrics_in_flight: Mutex::new(None),
+        }
+    }
+
+    /// Reports the exports still waiting for an answer when the shutdown gave up on them.
+    pub(crate) fn report_unanswered(&self, timeout: Duration) {
+        let reason = format!("no answer within the {timeout:?} shutdown timeout");
+        if let Some((destination, spans)) = self
+            .spans_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            self.diagnostics
+                .span_export_failed(&destination, spans, &reason);
+        }
+        if let Some(destination) = self
+            .metrics_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            self.diagnostics.metric_export_failed(&destination, &reason);
         }
     }
 
@@ -256,9 +285,26 @@ impl<E: SpanExporter> SpanExporter for ReportingSpans<E> {
             return Err(OTelSdkError::InternalFailure("given up at shutdown".into()));
         }
         self.destination.clear();
+        *self
+            .shared
+            .spans_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((self.destination.name.clone(), spans));
         let result = self.inner.export(batch).await;
+        // Not under way any more; if the shutdown already reported it unanswered, it stays
+        // counted once.
+        let reported = self
+            .shared
+            .spans_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .is_none();
         if let Err(error) = &result {
             self.shared.export_failed();
+            if reported {
+                return result;
+            }
             let reason = self.destination.explain(error);
             self.shared
                 .diagnostics
@@ -304,9 +350,24 @@ impl<E: PushMetricExporter> PushMetricExporter for ReportingMetrics<E> {
             return Err(OTelSdkError::InternalFailure("given up at shutdown".into()));
         }
         self.destination.clear();
+        *self
+            .shared
+            .metrics_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(self.destination.name.clone());
         let result = self.inner.export(metrics).await;
+        let reported = self
+            .shared
+            .metrics_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .is_none();
         if let Err(error) = &result {
             self.shared.export_failed();
+            if reported {
+                return result;
+            }
             let reason = self.destination.explain(error);
             self.shared
                 .diagnostics

@@ -120,6 +120,7 @@ impl Parts {
             Err(_) => true,
         };
         if timed_out {
+            shared.report_unanswered(shutdown_timeout);
             shared.diagnostics.shutdown_timed_out(shutdown_timeout);
             if let Some(queue) = queue {
                 shared.diagnostics.spans_abandoned(queue.pending());
