@@ -50,7 +50,7 @@ async fn main() -> Result<(), genai_span::setup::SetupError> {
     }
     // Shuts the pipeline down: exports what is left (or, with no endpoint, prints the spans).
     drop(telemetry);
-    if let Some(path) = std::env::var_os("GENAI_SPAN_DEMO_REPORT") {
+    if let Some(path) = std::env::var_os("GENAI_SPAN_DEMO_REPORT").map(std::path::PathBuf::from) {
         if let Err(error) = std::fs::write(&path, ledger::report().to_string()) {
             eprintln!(
                 "could not write the demo's report to {}: {error}",

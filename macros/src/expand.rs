@@ -139,6 +139,8 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let span_var = ident("genai_span");
     let callsite = format_ident!("GENAI_SPAN_CALLSITE", span = Span::mixed_site());
     let meta = format_ident!("GENAI_SPAN_META", span = Span::mixed_site());
+    let field_names = format_ident!("GENAI_SPAN_FIELD_NAMES", span = Span::mixed_site());
+    let field_index = format_ident!("GENAI_SPAN_FIELD_INDEX", span = Span::mixed_site());
     let op = plan.op.name;
     let kind = plan.kind.as_str();
 
@@ -241,7 +243,7 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
         .map(|name| quote_spanned!(name.span()=> let _ = #krate::semconv::#name;));
     let line = quote_spanned!(item.sig.ident.span()=> ::core::line!());
     let call_var = ident("genai_call");
-    let start_call = start_call(plan, &span_var);
+    let start_call = start_call(plan, &span_var, &field_index);
     // Content arguments are evaluated only when content capture is on.
     let captures = if plan.content.is_empty() {
         quote!()
@@ -259,6 +261,7 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     };
 
     quote! {
+        const #field_names: &[&str] = &[#(#names),*];
         static #meta: #private::tracing_core::Metadata<'static> = #private::tracing_core::Metadata::new(
             #op,
             ::core::module_path!(),
@@ -267,11 +270,13 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
             ::core::option::Option::Some(#line),
             ::core::option::Option::Some(::core::module_path!()),
             #private::tracing_core::field::FieldSet::new(
-                &[#(#names),*],
+                #field_names,
                 #private::tracing_core::identify_callsite!(&#callsite),
             ),
             #private::tracing_core::metadata::Kind::SPAN,
         );
+        // Where the outcome's fields are, found at compile time.
+        static #field_index: #private::FieldIndex = #private::field_index(#field_names);
         static #callsite: #private::tracing_core::callsite::DefaultCallsite =
             #private::tracing_core::callsite::DefaultCallsite::new(&#meta);
         #(#deprecated)*
@@ -291,9 +296,10 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     }
 }
 
-/// `start_call(span, ...)`: the call and the attributes of its metrics. Operations with a
+/// `start_call(span, fields, ...)`: the call, where its outcome's fields are, and the
+/// attributes of its metrics. Operations with a
 /// provider have the GenAI client metrics (their `gen_ai.provider.name` is required there).
-fn start_call(plan: &Plan, span_var: &syn::Ident) -> TokenStream {
+fn start_call(plan: &Plan, span_var: &syn::Ident, field_index: &syn::Ident) -> TokenStream {
     let krate = &plan.krate;
     let private = quote!(#krate::__private);
     let op = plan.op.name;
@@ -312,7 +318,7 @@ fn start_call(plan: &Plan, span_var: &syn::Ident) -> TokenStream {
     let model = value_of("gen_ai.request.model", "str_value");
     let address = value_of("server.address", "str_value");
     let port = value_of("server.port", "int_value");
-    quote!(#private::start_call(#span_var, #op, #metrics, #provider, #model, #address, #port))
+    quote!(#private::start_call(#span_var, &#field_index, #op, #metrics, #provider, #model, #address, #port))
 }
 
 /// Where an unrecordable return type is reported: the type, or the name of a function that

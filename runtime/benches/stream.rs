@@ -1,131 +1,55 @@
 //! Per-chunk cost of an instrumented stream, against the same stream read directly.
 //!
 //! The pipeline is the one users run (tracing-subscriber registry, tracing-opentelemetry,
-//! the OTel SDK tracer with a span processor and an exporter that drops everything), so the
-//! figure includes what the subscriber does with each chunk's records.
+//! the OTel SDK tracer with a span processor and an exporter that drops everything; see
+//! `common`), so the figure includes what the subscriber does with each chunk's records.
+//! The instrumented stream is measured twice: with the global meter provider (none is
+//! installed: the metrics are no-ops), then with the metrics bound to an SDK meter provider
+//! (`genai_span::metrics::init`), which records `time_per_output_chunk` for every chunk.
 //!
 //! `cargo bench -p genai-span --bench stream`
 
+mod common;
+
 use std::hint::black_box;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
 
+use common::{drain, pipeline, sdk_meter_provider, stream_genai, stream_plain};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use futures_core::Stream;
-use genai_span::{GenAiChunk, genai_span};
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
-use tracing_subscriber::layer::SubscriberExt as _;
 
-#[derive(Clone, GenAiChunk)]
-struct Chunk {
-    #[genai(response_model)]
-    model: &'static str,
-    #[genai(finish_reason)]
-    finish_reason: Option<&'static str>,
-    #[genai(output_tokens)]
-    output_tokens: Option<u32>,
-    /// Carried, not recorded: what a provider's chunk holds besides.
-    #[allow(
-        dead_code,
-        reason = "read by nobody, as in a real chunk the caller ignores"
-    )]
-    text: &'static str,
-}
-
-/// `n` chunks, the last one with a finish reason and usage, as providers send them.
-struct Chunks(usize);
-
-impl Stream for Chunks {
-    type Item = Chunk;
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Chunk>> {
-        let chunk = match self.0 {
-            0 => return Poll::Ready(None),
-            1 => Chunk {
-                model: "gpt-4o-2024-08-06",
-                finish_reason: Some("stop"),
-                output_tokens: Some(128),
-                text: "",
-            },
-            _ => Chunk {
-                model: "gpt-4o-2024-08-06",
-                finish_reason: None,
-                output_tokens: None,
-                text: "token",
-            },
-        };
-        self.0 -= 1;
-        Poll::Ready(Some(chunk))
-    }
-}
-
-fn plain(n: usize) -> Chunks {
-    Chunks(n)
-}
-
-#[genai_span(chat, stream, provider = "openai", model = "gpt-4o")]
-fn instrumented(n: usize) -> impl Stream<Item = Chunk> + Unpin {
-    Chunks(n)
-}
-
-fn drain<S: Stream + Unpin>(mut stream: S) -> usize {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut count = 0;
-    while let Poll::Ready(Some(item)) = Pin::new(&mut stream).poll_next(&mut cx) {
-        black_box(item);
-        count += 1;
-    }
-    count
-}
-
-/// Drops every span: the cost measured is the instrumentation's, not an exporter's.
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
-fn pipeline() -> (SdkTracerProvider, tracing::Dispatch) {
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(Discard)
-        .build();
-    let layer = tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer("bench"))
-        .with_location(false)
-        .with_threads(false)
-        .with_target(false)
-        .with_tracked_inactivity(false);
-    (
-        provider,
-        tracing::Dispatch::new(tracing_subscriber::registry().with(layer)),
-    )
-}
+const SIZES: [usize; 3] = [1, 100, 1000];
 
 fn per_chunk(c: &mut Criterion) {
-    let (_provider, dispatch) = pipeline();
+    let pipeline = pipeline();
+    tracing::dispatcher::set_global_default(pipeline.dispatch.clone())
+        .expect("no other subscriber in this bench");
     let mut group = c.benchmark_group("stream");
-    for chunks in [1_usize, 100, 1000] {
+    for chunks in SIZES {
         group.throughput(Throughput::Elements(chunks as u64));
         group.bench_with_input(BenchmarkId::new("plain", chunks), &chunks, |b, &n| {
-            b.iter(|| drain(plain(black_box(n))));
+            b.iter(|| drain(stream_plain(black_box(n))));
         });
         group.bench_with_input(
             BenchmarkId::new("instrumented", chunks),
             &chunks,
-            |b, &n| {
-                tracing::dispatcher::with_default(&dispatch, || {
-                    b.iter(|| drain(instrumented(black_box(n))));
-                });
-            },
+            |b, &n| b.iter(|| drain(stream_genai(black_box(n)))),
+        );
+    }
+    let meters = sdk_meter_provider();
+    genai_span::metrics::init(&meters);
+    for chunks in SIZES {
+        group.throughput(Throughput::Elements(chunks as u64));
+        group.bench_with_input(
+            BenchmarkId::new("instrumented_sdk_meter", chunks),
+            &chunks,
+            |b, &n| b.iter(|| drain(stream_genai(black_box(n)))),
         );
     }
     group.finish();
 }
 
-criterion_group!(benches, per_chunk);
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = per_chunk
+}
 criterion_main!(benches);

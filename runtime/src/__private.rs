@@ -29,6 +29,7 @@ pub mod derive {
 }
 pub use crate::call::Call;
 pub use crate::instrument::{Instrumented, run_sync};
+pub use crate::record::{FieldIndex, field_index};
 pub use crate::stream::{
     InstrumentedStream, IsStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult,
     WrapNotStream, WrapResult, WrapStream,
@@ -110,24 +111,71 @@ pub fn str_array<T: StrArrayValue + ?Sized>(span: &Span, key: &'static str, valu
 
 /// The span name `"{operation} {detail}"`, or the operation alone without a detail.
 #[must_use]
-pub fn span_name(operation: &str, detail: Option<&str>) -> String {
+pub fn span_name<'a>(operation: &'a str, detail: Option<&str>) -> SpanName<'a> {
     match detail {
         Some(detail) if !detail.is_empty() => {
-            let mut name = String::with_capacity(operation.len() + 1 + detail.len());
-            name.push_str(operation);
-            name.push(' ');
-            name.push_str(detail);
-            name
+            let len = operation.len() + 1 + detail.len();
+            if len > SpanName::INLINE {
+                let mut name = String::with_capacity(len);
+                name.push_str(operation);
+                name.push(' ');
+                name.push_str(detail);
+                return SpanName::Heap(name);
+            }
+            let mut bytes = [0; SpanName::INLINE];
+            bytes[..operation.len()].copy_from_slice(operation.as_bytes());
+            bytes[operation.len()] = b' ';
+            bytes[operation.len() + 1..len].copy_from_slice(detail.as_bytes());
+            SpanName::Inline { bytes, len }
         }
-        _ => operation.to_owned(),
+        _ => SpanName::Operation(operation),
     }
 }
 
-/// Starts a call whose span was just created. `metrics` says whether the operation has the
-/// GenAI client metrics; the other arguments are their attributes.
+/// A span name, built on the stack when it is short: the span copies it anyway, so a name
+/// that fits costs no allocation.
+pub enum SpanName<'a> {
+    /// The operation alone.
+    Operation(&'a str),
+    /// `"{operation} {detail}"`, in the first `len` bytes.
+    Inline {
+        /// The name's bytes: copies of two `str`s and a space, so valid UTF-8.
+        bytes: [u8; SpanName::INLINE],
+        /// How many bytes the name has.
+        len: usize,
+    },
+    /// A name longer than [`SpanName::INLINE`].
+    Heap(String),
+}
+
+impl SpanName<'_> {
+    /// The longest name built on the stack (a model or tool name of up to ~100 bytes).
+    pub const INLINE: usize = 128;
+
+    /// The name.
+    #[inline]
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            SpanName::Operation(name) => name,
+            // Never fails: the bytes are two `str`s joined by a space.
+            SpanName::Inline { bytes, len } => std::str::from_utf8(&bytes[..*len]).unwrap_or(""),
+            SpanName::Heap(name) => name,
+        }
+    }
+}
+
+/// Starts a call whose span was just created. `fields` is where the span's callsite declares
+/// what the outcome records ([`field_index`] of its names); `metrics` says whether the
+/// operation has the GenAI client metrics; the other arguments are their attributes.
 #[must_use]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "called by generated code only, one argument per attribute"
+)]
 pub fn start_call(
     span: Span,
+    fields: &'static FieldIndex,
     operation: &'static str,
     metrics: bool,
     provider: Option<&str>,
@@ -144,7 +192,7 @@ pub fn start_call(
             server_port,
         )
     });
-    Call::new(span, operation, metrics)
+    Call::new(span, fields, operation, metrics)
 }
 
 pub use crate::content::ContentKind;

@@ -23,34 +23,136 @@ use crate::semconv::{
 /// `otel.status_description`: tracing-opentelemetry turns it into an error status.
 const STATUS_DESCRIPTION: &str = "otel.status_description";
 
+/// The keys an outcome may record, in the order expansions declare them (a span declares the
+/// ones its operation has, after the fields set when it is created).
+const KEYS: [&str; Key::COUNT] = [
+    GEN_AI_RESPONSE_MODEL,
+    GEN_AI_RESPONSE_ID,
+    GEN_AI_RESPONSE_FINISH_REASONS,
+    GEN_AI_USAGE_INPUT_TOKENS,
+    GEN_AI_USAGE_OUTPUT_TOKENS,
+    GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+    GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+    GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+    TOOL_CALL_COUNT,
+    GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+    GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+    ERROR_TYPE,
+    STATUS_DESCRIPTION,
+];
+
+/// A key of [`KEYS`], by its position there.
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    ResponseModel,
+    ResponseId,
+    FinishReasons,
+    InputTokens,
+    OutputTokens,
+    CacheReadTokens,
+    CacheCreationTokens,
+    ReasoningTokens,
+    ToolCallCount,
+    DimensionCount,
+    TimeToFirstChunk,
+    ErrorType,
+    StatusDescription,
+}
+
+impl Key {
+    const COUNT: usize = 13;
+}
+
+/// Where each key an outcome may record is declared in one callsite's fields, if it is.
+///
+/// Computed at compile time from the names the expansion declares
+/// ([`field_index`]), so recording finds its fields by position, not by comparing names.
+#[derive(Debug)]
+pub struct FieldIndex([u16; Key::COUNT]);
+
+/// Not declared.
+const ABSENT: u16 = u16::MAX;
+
+/// The [`FieldIndex`] of a callsite that declares `names`: for each key, the position of its
+/// first occurrence (as `FieldSet::field` finds it).
+#[must_use]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "positions stay below `ABSENT` (u16::MAX), which the loop checks"
+)]
+pub const fn field_index(names: &[&str]) -> FieldIndex {
+    let mut positions = [ABSENT; Key::COUNT];
+    let mut key = 0;
+    while key < Key::COUNT {
+        let mut position = 0;
+        while position < names.len() && position < ABSENT as usize {
+            if str_eq(names[position], KEYS[key]) {
+                positions[key] = position as u16;
+                break;
+            }
+            position += 1;
+        }
+        key += 1;
+    }
+    FieldIndex(positions)
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+impl FieldIndex {
+    /// The position of `key` among the callsite's fields, if it declares it.
+    fn position(&self, key: Key) -> Option<usize> {
+        let position = self.0[key as usize];
+        (position != ABSENT).then_some(position as usize)
+    }
+
+    fn declares(&self, key: Key) -> bool {
+        self.position(key).is_some()
+    }
+}
+
 /// The most fields one outcome records (response attributes, or error type and status).
 const BATCH: usize = 12;
+// `Batch::flush` has one arm per length, up to `BATCH`.
+const _: () = assert!(BATCH == 12);
 
 /// Values bound for one `Span::record_all` call.
 struct Batch<'a> {
     span: &'a Span,
-    fields: [Option<Field>; BATCH],
+    index: &'a FieldIndex,
+    keys: [Key; BATCH],
     values: [Option<&'a dyn Value>; BATCH],
     len: usize,
 }
 
 impl<'a> Batch<'a> {
-    fn new(span: &'a Span) -> Self {
+    fn new(span: &'a Span, index: &'a FieldIndex) -> Self {
         Batch {
             span,
-            fields: Default::default(),
+            index,
+            keys: [Key::ResponseModel; BATCH],
             values: [None; BATCH],
             len: 0,
         }
     }
 
-    /// Adds `value` under `name` if the span declared that field.
-    fn push(&mut self, name: &str, value: &'a dyn Value) {
-        let Some(field) = self.span.field(name) else {
-            return;
-        };
-        if self.len < BATCH {
-            self.fields[self.len] = Some(field);
+    /// Adds `value` under `key` if the span declared that field.
+    fn push(&mut self, key: Key, value: &'a dyn Value) {
+        if self.index.declares(key) && self.len < BATCH {
+            self.keys[self.len] = key;
             self.values[self.len] = Some(value);
             self.len += 1;
         }
@@ -60,72 +162,125 @@ impl<'a> Batch<'a> {
         let Some(meta) = self.span.metadata() else {
             return;
         };
-        let Some(first) = self.fields[0].clone() else {
-            return;
+        let declared = meta.fields();
+        // The fields, found by position in one walk when they come in declaration order.
+        let mut walk = declared.iter();
+        let mut next = 0;
+        let mut field = |key: Key| {
+            let position = self.index.position(key)?;
+            if position < next {
+                walk = declared.iter();
+                next = 0;
+            }
+            // `next()`, not `nth()`: the skipped fields are never built once inlined.
+            for _ in next..position {
+                walk.next();
+            }
+            next = position + 1;
+            let field = walk.next();
+            debug_assert_eq!(
+                field.as_ref().map(Field::name),
+                Some(KEYS[key as usize]),
+                "a field index computed from other names than the callsite's"
+            );
+            field
         };
-        // A ValueSet is a fixed-size array; unused slots repeat a field with no value, which
-        // subscribers skip.
-        let fields: [Field; BATCH] =
-            std::array::from_fn(|i| self.fields[i].clone().unwrap_or_else(|| first.clone()));
-        let pairs: [(&Field, Option<&dyn Value>); BATCH] =
-            std::array::from_fn(|i| (&fields[i], self.values[i]));
-        self.span.record_all(&meta.fields().value_set(&pairs));
+        // A `ValueSet` is a fixed-size array: one of exactly `len` entries, so that the
+        // subscriber visits no empty slot.
+        macro_rules! record {
+            ($($len:literal)*) => {
+                match self.len {
+                    $($len => {
+                        let found: [Option<Field>; $len] =
+                            std::array::from_fn(|i| field(self.keys[i]));
+                        let Some(first) = found[0].as_ref() else {
+                            return;
+                        };
+                        let pairs: [(&Field, Option<&dyn Value>); $len] = std::array::from_fn(|i| {
+                            match found[i].as_ref() {
+                                Some(field) => (field, self.values[i]),
+                                None => (first, None),
+                            }
+                        });
+                        self.span.record_all(&declared.value_set(&pairs));
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        record!(1 2 3 4 5 6 7 8 9 10 11 12);
     }
 }
 
 /// Records what a response (or the chunks of a stream, added up) reported.
-pub(crate) fn response(span: &Span, attrs: &ResponseAttributes<'_>) {
+pub(crate) fn response(span: &Span, index: &FieldIndex, attrs: &ResponseAttributes<'_>) {
     let usage = attrs.usage;
     // Counted when the model asked for a call: a stream cannot tell "none" from "no way to
     // say", so neither does a response.
     let tool_calls = attrs.tool_call_count().filter(|&count| count > 0);
-    let values: [(&str, Option<&dyn Value>); 9] = [
-        (GEN_AI_RESPONSE_MODEL, attrs.model.as_ref().map(as_value)),
-        (GEN_AI_RESPONSE_ID, attrs.id.as_ref().map(as_value)),
+    let values: [(Key, Option<&dyn Value>); 9] = [
+        (Key::ResponseModel, attrs.model.as_ref().map(as_value)),
+        (Key::ResponseId, attrs.id.as_ref().map(as_value)),
+        (Key::InputTokens, usage.input.as_ref().map(as_value)),
+        (Key::OutputTokens, usage.output.as_ref().map(as_value)),
         (
-            GEN_AI_USAGE_INPUT_TOKENS,
-            usage.input.as_ref().map(as_value),
-        ),
-        (
-            GEN_AI_USAGE_OUTPUT_TOKENS,
-            usage.output.as_ref().map(as_value),
-        ),
-        (
-            GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+            Key::CacheReadTokens,
             usage.cache_read.as_ref().map(as_value),
         ),
         (
-            GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+            Key::CacheCreationTokens,
             usage.cache_creation.as_ref().map(as_value),
         ),
+        (Key::ReasoningTokens, usage.reasoning.as_ref().map(as_value)),
+        (Key::ToolCallCount, tool_calls.as_ref().map(as_value)),
         (
-            GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-            usage.reasoning.as_ref().map(as_value),
-        ),
-        (TOOL_CALL_COUNT, tool_calls.as_ref().map(as_value)),
-        (
-            GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
+            Key::DimensionCount,
             attrs.embedding_dimensions.as_ref().map(as_value),
         ),
     ];
-    let mut batch = Batch::new(span);
-    for (name, value) in values {
+    let mut batch = Batch::new(span, index);
+    for (key, value) in values {
         if let Some(value) = value {
-            batch.push(name, value);
+            batch.push(key, value);
         }
     }
     batch.flush();
 
-    if !attrs.finish_reasons.is_empty() && span.field(GEN_AI_RESPONSE_FINISH_REASONS).is_some() {
-        let reasons: Vec<StringValue> = attrs
-            .finish_reasons
-            .iter()
-            .map(|r| StringValue::from(r.to_owned()))
-            .collect();
+    if !attrs.finish_reasons.is_empty() && index.declares(Key::FinishReasons) {
+        let reasons: Vec<StringValue> = attrs.finish_reasons.iter().map(finish_reason).collect();
         span.set_attribute(
             GEN_AI_RESPONSE_FINISH_REASONS,
             OtelValue::Array(Array::String(reasons)),
         );
+    }
+}
+
+/// A finish reason as an attribute value: the values providers send are `'static` strings
+/// here, so the common case does not allocate.
+fn finish_reason(reason: &str) -> StringValue {
+    /// The conventions' values, then OpenAI's, Anthropic's and Gemini's.
+    const KNOWN: [&str; 17] = [
+        "stop",
+        "length",
+        "content_filter",
+        "tool_call",
+        "error",
+        "tool_calls",
+        "function_call",
+        "end_turn",
+        "max_tokens",
+        "stop_sequence",
+        "tool_use",
+        "pause_turn",
+        "refusal",
+        "STOP",
+        "MAX_TOKENS",
+        "SAFETY",
+        "RECITATION",
+    ];
+    match KNOWN.iter().find(|known| **known == reason) {
+        Some(known) => StringValue::from(*known),
+        None => StringValue::from(reason.to_owned()),
     }
 }
 
@@ -134,17 +289,17 @@ fn as_value<T: Value>(value: &T) -> &dyn Value {
 }
 
 /// Records `gen_ai.response.time_to_first_chunk`, in seconds.
-pub(crate) fn time_to_first_chunk(span: &Span, seconds: f64) {
-    let mut batch = Batch::new(span);
-    batch.push(GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, &seconds);
+pub(crate) fn time_to_first_chunk(span: &Span, index: &FieldIndex, seconds: f64) {
+    let mut batch = Batch::new(span, index);
+    batch.push(Key::TimeToFirstChunk, &seconds);
     batch.flush();
 }
 
 /// Records a failure: `error.type` and an error status with `description`.
-pub(crate) fn error(span: &Span, error_type: &str, description: &str) {
-    let mut batch = Batch::new(span);
-    batch.push(ERROR_TYPE, &error_type);
-    batch.push(STATUS_DESCRIPTION, &description);
+pub(crate) fn error(span: &Span, index: &FieldIndex, error_type: &str, description: &str) {
+    let mut batch = Batch::new(span, index);
+    batch.push(Key::ErrorType, &error_type);
+    batch.push(Key::StatusDescription, &description);
     batch.flush();
 }
 

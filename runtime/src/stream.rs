@@ -14,7 +14,6 @@ use pin_project_lite::pin_project;
 use crate::call::Call;
 use crate::error::CANCELLED;
 use crate::instrument::panicked;
-use crate::record;
 use crate::response::{GenAiChunk, ResponseAttributes, TokenUsage};
 
 /// What the chunks of one stream reported so far, owned: chunks are gone once yielded.
@@ -111,17 +110,18 @@ pin_project! {
     pub struct InstrumentedStream<S, G> {
         #[pin]
         inner: S,
-        call: Option<Call>,
-        state: StreamState,
+        // The call and what its chunks reported so far, boxed: `None` (one word) when no
+        // subscriber wants the span, and once the call has ended.
+        call: Option<(Call, Box<StreamState>)>,
         on_item: G,
     }
 
     impl<S, G> PinnedDrop for InstrumentedStream<S, G> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if let Some(mut call) = this.call.take() {
+            if let Some((mut call, state)) = this.call.take() {
                 // The consumer stopped early: what the chunks said so far is kept.
-                call.response(&this.state.as_response());
+                call.response(&state.as_response());
                 call.error(CANCELLED, "cancelled: the stream was dropped before it ended");
                 call.end();
             }
@@ -139,8 +139,7 @@ where
     pub fn new(call: Option<Call>, inner: S, on_item: G) -> Self {
         InstrumentedStream {
             inner,
-            call,
-            state: StreamState::default(),
+            call: call.map(|call| (call, Box::default())),
             on_item,
         }
     }
@@ -153,10 +152,11 @@ where
 {
     type Item = S::Item;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let this = self.project();
-        let Some(call) = this.call.as_ref() else {
-            // Ended (an error was yielded): pass the rest through.
+        let Some((call, state)) = this.call.as_mut() else {
+            // No subscriber, or ended (an error was yielded): pass the rest through.
             return this.inner.poll_next(cx);
         };
         let polled = {
@@ -167,28 +167,28 @@ where
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(Some(item))) => {
-                let chunks_before = this.state.chunks;
-                (this.on_item)(this.state, &item);
-                if this.state.chunks > chunks_before {
-                    chunk_timing(call, this.state);
+                let chunks_before = state.chunks;
+                (this.on_item)(state, &item);
+                if state.chunks > chunks_before {
+                    chunk_timing(call, state);
                 }
-                if let Some((error_type, description)) = this.state.error.take() {
-                    let mut call = this.call.take().expect("checked above");
-                    call.response(&this.state.as_response());
+                if let Some((error_type, description)) = state.error.take() {
+                    let (mut call, state) = this.call.take().expect("checked above");
+                    call.response(&state.as_response());
                     call.error(&error_type, &description);
                     call.end();
                 }
                 Poll::Ready(Some(item))
             }
             Ok(Poll::Ready(None)) => {
-                let mut call = this.call.take().expect("checked above");
-                call.response(&this.state.as_response());
+                let (mut call, state) = this.call.take().expect("checked above");
+                call.response(&state.as_response());
                 call.end();
                 Poll::Ready(None)
             }
             Err(payload) => {
-                let mut call = this.call.take().expect("checked above");
-                call.response(&this.state.as_response());
+                let (mut call, state) = this.call.take().expect("checked above");
+                call.response(&state.as_response());
                 panicked(call, payload.as_ref());
                 resume_unwind(payload)
             }
@@ -206,7 +206,7 @@ fn chunk_timing(call: &Call, state: &mut StreamState) {
     match state.last_chunk.replace(now) {
         None => {
             let seconds = call.elapsed();
-            record::time_to_first_chunk(call.span(), seconds);
+            call.time_to_first_chunk(seconds);
             if let Some(metrics) = call.metrics() {
                 metrics.record_time_to_first_chunk(seconds, state.model.as_deref());
             }

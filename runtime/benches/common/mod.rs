@@ -11,7 +11,11 @@
 //! and port, temperature, max tokens, response model and id, input and output tokens, finish
 //! reasons (`string[]`), span name `chat gpt-4o`, kind client. The provider body is the same
 //! trivial function, so the differences are the instrumentation's.
-
+#![allow(
+    clippy::unnecessary_wraps,
+    clippy::unused_async,
+    reason = "the benched functions have the shape of a real provider call: async, returning a Result"
+)]
 #![allow(
     dead_code,
     reason = "each bench binary uses the part of this module it measures"
@@ -19,14 +23,15 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-use genai_span::{GenAiResponse, genai_span};
+use futures_core::Stream;
+use genai_span::{GenAiChunk, GenAiResponse, genai_span};
 use opentelemetry::trace::{Span as _, SpanKind, Tracer as _, TracerProvider as _};
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData, SpanExporter};
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -71,11 +76,12 @@ pub(crate) fn pipeline() -> Pipeline {
     }
 }
 
-/// An SDK meter provider whose reader is never collected: measurements are aggregated in
-/// memory, as between two exports of a periodic reader.
+/// An SDK meter provider as applications install it: a periodic reader (the default 60 s
+/// interval, on its own thread) exporting to memory. Between exports, measurements are
+/// aggregated in memory: that is the cost measured.
 pub(crate) fn sdk_meter_provider() -> SdkMeterProvider {
     SdkMeterProvider::builder()
-        .with_reader(ManualReader::builder().build())
+        .with_reader(PeriodicReader::builder(InMemoryMetricExporter::default()).build())
         .build()
 }
 
@@ -170,7 +176,10 @@ fn record_by_hand(response: &ChatResponse) {
     let span = tracing::Span::current();
     span.record("gen_ai.response.model", response.model);
     span.record("gen_ai.response.id", response.id);
-    span.record("gen_ai.usage.input_tokens", i64::from(response.input_tokens));
+    span.record(
+        "gen_ai.usage.input_tokens",
+        i64::from(response.input_tokens),
+    );
     span.record(
         "gen_ai.usage.output_tokens",
         i64::from(response.output_tokens),
@@ -224,6 +233,38 @@ pub(crate) fn chat_tracing(req: &ChatRequest) -> Result<ChatResponse, ApiError> 
     gen_ai.usage.output_tokens = Empty,
 ))]
 pub(crate) async fn chat_tracing_async(req: &ChatRequest) -> Result<ChatResponse, ApiError> {
+    let result = provider_body(req);
+    if let Ok(response) = &result {
+        record_by_hand(response);
+    }
+    result
+}
+
+/// (b) declaring the same fields as (a): every key a chat response may record, and the error.
+#[inline(never)]
+#[tracing::instrument(skip_all, fields(
+    otel.name = format!("chat {}", req.model),
+    otel.kind = "client",
+    gen_ai.operation.name = "chat",
+    gen_ai.provider.name = "openai",
+    gen_ai.request.model = req.model.as_str(),
+    server.address = "api.openai.com",
+    server.port = 443_i64,
+    gen_ai.request.temperature = req.temperature,
+    gen_ai.request.max_tokens = req.max_tokens.map(i64::from),
+    gen_ai.response.model = Empty,
+    gen_ai.response.id = Empty,
+    gen_ai.response.finish_reasons = Empty,
+    gen_ai.usage.input_tokens = Empty,
+    gen_ai.usage.output_tokens = Empty,
+    gen_ai.usage.cache_read.input_tokens = Empty,
+    gen_ai.usage.cache_creation.input_tokens = Empty,
+    gen_ai.usage.reasoning.output_tokens = Empty,
+    genai_span.response.tool_call.count = Empty,
+    error.type = Empty,
+    otel.status_description = Empty,
+))]
+pub(crate) fn chat_tracing_all_fields(req: &ChatRequest) -> Result<ChatResponse, ApiError> {
     let result = provider_body(req);
     if let Ok(response) = &result {
         record_by_hand(response);
@@ -301,17 +342,19 @@ pub(crate) enum Case {
     GenAiAsync,
     Tracing,
     TracingAsync,
+    TracingAllFields,
     Otel,
 }
 
 impl Case {
-    pub(crate) const ALL: [Case; 7] = [
+    pub(crate) const ALL: [Case; 8] = [
         Case::Plain,
         Case::PlainAsync,
         Case::GenAi,
         Case::GenAiAsync,
         Case::Tracing,
         Case::TracingAsync,
+        Case::TracingAllFields,
         Case::Otel,
     ];
 
@@ -323,6 +366,7 @@ impl Case {
             Case::GenAiAsync => "a_genai_span_async",
             Case::Tracing => "b_tracing_instrument",
             Case::TracingAsync => "b_tracing_instrument_async",
+            Case::TracingAllFields => "b_tracing_instrument_all_fields",
             Case::Otel => "c_otel_api",
         }
     }
@@ -341,6 +385,7 @@ impl Case {
             Case::GenAiAsync => poll_once(chat_genai_async(req)),
             Case::Tracing => chat_tracing(req),
             Case::TracingAsync => poll_once(chat_tracing_async(req)),
+            Case::TracingAllFields => chat_tracing_all_fields(req),
             Case::Otel => chat_otel(tracer, req),
         };
         let _ = black_box(result);
@@ -354,3 +399,138 @@ pub(crate) fn criterion() -> criterion::Criterion {
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(3))
 }
+
+// ---- streams -------------------------------------------------------------------------------
+
+/// A streamed chunk, as providers send them.
+#[derive(Clone, Debug, GenAiChunk)]
+pub(crate) struct Chunk {
+    #[genai(response_model)]
+    pub(crate) model: &'static str,
+    #[genai(finish_reason)]
+    pub(crate) finish_reason: Option<&'static str>,
+    #[genai(output_tokens)]
+    pub(crate) output_tokens: Option<u32>,
+    /// Carried, not recorded: what a provider's chunk holds besides.
+    pub(crate) text: &'static str,
+}
+
+/// `n` chunks, the last one with a finish reason and usage, as providers send them.
+#[derive(Debug)]
+pub(crate) struct Chunks(pub(crate) usize);
+
+impl Stream for Chunks {
+    type Item = Chunk;
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Chunk>> {
+        let chunk = match self.0 {
+            0 => return Poll::Ready(None),
+            1 => Chunk {
+                model: "gpt-4o-2024-08-06",
+                finish_reason: Some("stop"),
+                output_tokens: Some(128),
+                text: "",
+            },
+            _ => Chunk {
+                model: "gpt-4o-2024-08-06",
+                finish_reason: None,
+                output_tokens: None,
+                text: "token",
+            },
+        };
+        self.0 -= 1;
+        Poll::Ready(Some(chunk))
+    }
+}
+
+/// The stream with no instrumentation.
+#[inline(never)]
+pub(crate) fn stream_plain(n: usize) -> Chunks {
+    Chunks(n)
+}
+
+/// The same stream, instrumented.
+#[inline(never)]
+#[genai_span(chat, stream, provider = "openai", model = "gpt-4o")]
+pub(crate) fn stream_genai(n: usize) -> impl Stream<Item = Chunk> + Unpin {
+    Chunks(n)
+}
+
+/// Reads a stream to its end with a no-op waker; returns how many items it yielded.
+pub(crate) fn drain<S: Stream + Unpin>(mut stream: S) -> usize {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut count = 0;
+    while let Poll::Ready(Some(item)) = Pin::new(&mut stream).poll_next(&mut cx) {
+        black_box(item);
+        count += 1;
+    }
+    count
+}
+
+// ---- content capture ---------------------------------------------------------------------
+
+/// An OpenAI-shaped message.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Message {
+    pub(crate) role: &'static str,
+    pub(crate) content: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct ContentRequest {
+    pub(crate) inner: ChatRequest,
+    pub(crate) messages: Vec<Message>,
+}
+
+#[inline(never)]
+#[genai_span(chat, provider = "openai", model = req.inner.model, server_address = "api.openai.com",
+    server_port = 443, temperature = req.inner.temperature, max_tokens = req.inner.max_tokens,
+    input = req.messages)]
+pub(crate) fn chat_with_content(req: &ContentRequest) -> Result<ChatResponse, ApiError> {
+    provider_body(&req.inner)
+}
+
+/// `len` bytes of English-like text (no secrets for the redactor to find).
+pub(crate) fn text(len: usize) -> String {
+    const WORDS: &str = "the weather in paris is mild in spring and the museums are open late on \
+        thursdays so plan a walk along the river before dinner and bring an umbrella just in case ";
+    WORDS.chars().cycle().take(len).collect()
+}
+
+const KB: usize = 1000;
+
+/// One system message, then either one user message of `len` bytes or `len / 1 KB` user and
+/// assistant messages of 1 KB each.
+pub(crate) fn content_request(len: usize, conversation: bool) -> ContentRequest {
+    let mut messages = vec![Message {
+        role: "system",
+        content: "You are a helpful assistant.".to_owned(),
+    }];
+    if conversation {
+        let turn = text(KB);
+        for i in 0..len / KB {
+            messages.push(Message {
+                role: if i % 2 == 0 { "user" } else { "assistant" },
+                content: turn.clone(),
+            });
+        }
+    } else {
+        messages.push(Message {
+            role: "user",
+            content: text(len),
+        });
+    }
+    ContentRequest {
+        inner: request(),
+        messages,
+    }
+}
+
+pub(crate) fn size_name(len: usize) -> &'static str {
+    match len {
+        1_000 => "1KB",
+        100_000 => "100KB",
+        _ => "10MB",
+    }
+}
+
+pub(crate) const CONTENT_SIZES: [usize; 3] = [KB, 100 * KB, 10_000 * KB];
