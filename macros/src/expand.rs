@@ -313,10 +313,28 @@ fn start_call(plan: &Plan, span_var: &syn::Ident, field_index: &syn::Ident) -> T
             },
         )
     };
+    // A string literal is passed as `&'static str`: the metrics keep it without a copy.
+    let metric_str = |key: &str| {
+        plan.values.iter().position(|v| v.key == key).map_or_else(
+            || quote!(::core::option::Option::None),
+            |index| {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &plan.values[index].expr
+                {
+                    quote!(::core::option::Option::Some(#private::MetricStr::Literal(#text)))
+                } else {
+                    let var = ident(&format!("genai_value_{index}"));
+                    quote!(#private::str_value(#var).map(#private::MetricStr::Borrowed))
+                }
+            },
+        )
+    };
     let metrics = plan.values.iter().any(|v| v.key == "gen_ai.provider.name");
-    let provider = value_of("gen_ai.provider.name", "str_value");
-    let model = value_of("gen_ai.request.model", "str_value");
-    let address = value_of("server.address", "str_value");
+    let provider = metric_str("gen_ai.provider.name");
+    let model = metric_str("gen_ai.request.model");
+    let address = metric_str("server.address");
     let port = value_of("server.port", "int_value");
     quote!(#private::start_call(#span_var, &#field_index, #op, #metrics, #provider, #model, #address, #port))
 }

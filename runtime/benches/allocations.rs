@@ -15,8 +15,8 @@ use std::hint::black_box;
 
 use allocation_counter::AllocationInfo;
 use common::{
-    CONTENT_SIZES, Case, chat_genai, chat_with_content, content_request, drain, pipeline, request,
-    sdk_meter_provider, size_name, stream_genai,
+    CONTENT_SIZES, Case, bind_metrics, chat_genai, chat_with_content, content_request, drain,
+    pipeline, request, sdk_meter_provider, size_name, stream_genai,
 };
 use genai_span::content::{CaptureMode, set_capture_mode};
 
@@ -99,8 +99,8 @@ fn main() {
     }
 
     let meters = sdk_meter_provider();
-    genai_span::metrics::init(&meters);
-    for case in [Case::GenAi, Case::GenAiAsync] {
+    bind_metrics(&meters);
+    for case in [Case::GenAi, Case::GenAiAsync, Case::TracingMetrics] {
         row(
             &format!("{}_sdk_meter", case.name()),
             per_call(|| case.run(tracer, black_box(&req))),

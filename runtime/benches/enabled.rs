@@ -18,7 +18,7 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Case, pipeline, request, sdk_meter_provider};
+use common::{Case, bind_metrics, pipeline, request, sdk_meter_provider};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn enabled(c: &mut Criterion) {
@@ -37,8 +37,8 @@ fn enabled(c: &mut Criterion) {
 
     // The same calls of (a), with the metrics recorded by an SDK meter provider.
     let meters = sdk_meter_provider();
-    genai_span::metrics::init(&meters);
-    for case in [Case::GenAi, Case::GenAiAsync] {
+    bind_metrics(&meters);
+    for case in [Case::GenAi, Case::GenAiAsync, Case::TracingMetrics] {
         group.bench_function(format!("{}_sdk_meter", case.name()), |b| {
             b.iter(|| case.run(tracer, black_box(&req)));
         });

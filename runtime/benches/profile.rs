@@ -18,8 +18,8 @@ mod common;
 use std::hint::black_box;
 
 use common::{
-    Case, chat_with_content, content_request, drain, pipeline, request, sdk_meter_provider,
-    stream_genai, stream_plain,
+    Case, bind_metrics, chat_with_content, content_request, drain, pipeline, request,
+    sdk_meter_provider, stream_genai, stream_plain,
 };
 use genai_span::content::{CaptureMode, set_capture_mode};
 
@@ -42,7 +42,7 @@ fn run(case: &str, n: usize, global: bool) -> Result<(), String> {
     let (case, meters) = match case.strip_suffix("_sdk_meter") {
         Some(case) => {
             let meters = sdk_meter_provider();
-            genai_span::metrics::init(&meters);
+            bind_metrics(&meters);
             (case, Some(meters))
         }
         None => (case, None),

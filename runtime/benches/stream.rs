@@ -13,7 +13,7 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{drain, pipeline, sdk_meter_provider, stream_genai, stream_plain};
+use common::{bind_metrics, drain, pipeline, sdk_meter_provider, stream_genai, stream_plain};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const SIZES: [usize; 3] = [1, 100, 1000];
@@ -35,7 +35,7 @@ fn per_chunk(c: &mut Criterion) {
         );
     }
     let meters = sdk_meter_provider();
-    genai_span::metrics::init(&meters);
+    bind_metrics(&meters);
     for chunks in SIZES {
         group.throughput(Throughput::Elements(chunks as u64));
         group.bench_with_input(

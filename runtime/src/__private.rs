@@ -29,6 +29,7 @@ pub mod derive {
 }
 pub use crate::call::Call;
 pub use crate::instrument::{Instrumented, run_sync};
+pub use crate::metrics::MetricStr;
 pub use crate::record::{FieldIndex, field_index};
 pub use crate::stream::{
     InstrumentedStream, IsStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult,
@@ -178,9 +179,9 @@ pub fn start_call(
     fields: &'static FieldIndex,
     operation: &'static str,
     metrics: bool,
-    provider: Option<&str>,
-    request_model: Option<&str>,
-    server_address: Option<&str>,
+    provider: Option<MetricStr<'_>>,
+    request_model: Option<MetricStr<'_>>,
+    server_address: Option<MetricStr<'_>>,
     server_port: Option<i64>,
 ) -> Call {
     let metrics = metrics.then(|| {

@@ -314,3 +314,64 @@ pub(crate) fn str_array(
         span.set_attribute(key, OtelValue::Array(Array::String(items)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_index_finds_each_key_at_its_first_position() {
+        let index = field_index(&[
+            "otel.name",
+            GEN_AI_RESPONSE_MODEL,
+            "gen_ai.request.model",
+            ERROR_TYPE,
+            GEN_AI_RESPONSE_MODEL,
+            STATUS_DESCRIPTION,
+        ]);
+        assert_eq!(index.position(Key::ResponseModel), Some(1));
+        assert_eq!(index.position(Key::ErrorType), Some(3));
+        assert_eq!(index.position(Key::StatusDescription), Some(5));
+        assert_eq!(index.position(Key::ResponseId), None);
+        assert!(!index.declares(Key::FinishReasons));
+    }
+
+    #[test]
+    fn each_key_is_named_by_its_position_in_keys() {
+        let index = field_index(&KEYS);
+        for (position, key) in [
+            Key::ResponseModel,
+            Key::ResponseId,
+            Key::FinishReasons,
+            Key::InputTokens,
+            Key::OutputTokens,
+            Key::CacheReadTokens,
+            Key::CacheCreationTokens,
+            Key::ReasoningTokens,
+            Key::ToolCallCount,
+            Key::DimensionCount,
+            Key::TimeToFirstChunk,
+            Key::ErrorType,
+            Key::StatusDescription,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert_eq!(index.position(key), Some(position), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn finish_reasons_keep_their_text() {
+        for reason in [
+            "stop",
+            "tool_calls",
+            "end_turn",
+            "MAX_TOKENS",
+            "a_new_reason",
+            "",
+        ] {
+            assert_eq!(finish_reason(reason).as_str(), reason);
+        }
+    }
+}

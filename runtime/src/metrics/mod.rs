@@ -70,6 +70,18 @@ pub(crate) use noop::MetricContext;
 #[cfg(not(feature = "metrics"))]
 pub use noop::init;
 
+/// A string attribute of a call's metrics, as the expansion passes it: a string literal of the
+/// macro's arguments is kept as it is; a value computed at run time is copied, since the
+/// metrics are recorded after the arguments are gone.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum MetricStr<'a> {
+    /// A literal (`provider = "openai"`).
+    Literal(&'static str),
+    /// Anything else (`model = req.model`).
+    Borrowed(&'a str),
+}
+
 /// Drives the crate-internal `MetricContext` directly, for the integration tests. Not public API.
 #[doc(hidden)]
 pub mod __test {
@@ -91,9 +103,9 @@ pub mod __test {
         ) -> Self {
             Context(super::MetricContext::new(
                 operation,
-                provider,
-                request_model,
-                server_address,
+                provider.map(super::MetricStr::Borrowed),
+                request_model.map(super::MetricStr::Borrowed),
+                server_address.map(super::MetricStr::Borrowed),
                 server_port,
             ))
         }

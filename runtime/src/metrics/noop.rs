@@ -5,6 +5,7 @@
     reason = "the methods mirror the recording ones and do nothing"
 )]
 
+use super::MetricStr;
 use crate::TokenUsage;
 
 /// Does nothing: this build of `genai-span` has its `metrics` feature off.
@@ -25,9 +26,9 @@ impl MetricContext {
     #[inline]
     pub(crate) fn new(
         _operation: &'static str,
-        _provider: Option<&str>,
-        _request_model: Option<&str>,
-        _server_address: Option<&str>,
+        _provider: Option<MetricStr<'_>>,
+        _request_model: Option<MetricStr<'_>>,
+        _server_address: Option<MetricStr<'_>>,
         _server_port: Option<i64>,
     ) -> Self {
         MetricContext

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use opentelemetry::metrics::{Histogram, Meter, MeterProvider};
 use opentelemetry::{InstrumentationScope, KeyValue};
 
+use super::MetricStr;
 use crate::TokenUsage;
 use crate::semconv::metric::{
     GEN_AI_CLIENT_OPERATION_DURATION, GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
@@ -155,9 +156,9 @@ impl MetricContext {
     /// Copies what it needs; called only for spans a subscriber wants.
     pub(crate) fn new(
         operation: &'static str,
-        provider: Option<&str>,
-        request_model: Option<&str>,
-        server_address: Option<&str>,
+        provider: Option<MetricStr<'_>>,
+        request_model: Option<MetricStr<'_>>,
+        server_address: Option<MetricStr<'_>>,
         server_port: Option<i64>,
     ) -> Self {
         let mut list = Vec::with_capacity(MAX_ATTRIBUTES);
@@ -168,8 +169,14 @@ impl MetricContext {
             (SERVER_ADDRESS, server_address),
         ];
         for (key, value) in strings {
-            if let Some(value) = non_empty(value) {
-                list.push(KeyValue::new(key, value.to_owned()));
+            match value {
+                Some(MetricStr::Literal(text)) if !text.is_empty() => {
+                    list.push(KeyValue::new(key, text));
+                }
+                Some(MetricStr::Borrowed(text)) if !text.is_empty() => {
+                    list.push(KeyValue::new(key, text.to_owned()));
+                }
+                _ => {}
             }
         }
         if let Some(port) = server_port {
@@ -289,9 +296,9 @@ mod tests {
     fn context(model: &str) -> MetricContext {
         MetricContext::new(
             "chat",
-            Some("openai"),
-            Some(model),
-            Some("api.openai.com"),
+            Some(MetricStr::Literal("openai")),
+            Some(MetricStr::Borrowed(model)),
+            Some(MetricStr::Literal("api.openai.com")),
             Some(443),
         )
     }
@@ -357,7 +364,13 @@ mod tests {
 
     #[test]
     fn absent_and_empty_values_are_left_out() {
-        let ctx = MetricContext::new("chat", Some(""), None, Some(""), None);
+        let ctx = MetricContext::new(
+            "chat",
+            Some(MetricStr::Literal("")),
+            None,
+            Some(MetricStr::Borrowed("")),
+            None,
+        );
         let attributes = ctx.attributes.lock().unwrap();
         assert_eq!(
             keys(&attributes),
