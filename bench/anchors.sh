@@ -15,7 +15,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 venv="${ANCHORS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/genai-span-bench/anchors-venv}"
 
 # (Re)installed when bench/anchors/requirements.txt changes.
@@ -31,7 +31,7 @@ fi
 cd "$root"
 echo "== Rust: the enabled path (criterion) ==" >&2
 cargo bench -p genai-span --bench enabled -- \
-    '^enabled/(plain|a_genai_span|a_genai_span_sdk_meter|b_tracing_instrument|c_otel_api)$' >&2
+    '^enabled/(plain|a_genai_span|a_genai_span_sdk_meter|b_tracing_instrument|b_tracing_instrument_metrics|b_tracing_instrument_metrics_sdk_meter|c_otel_api)$' >&2
 
 echo "== Python: the anchors ==" >&2
 json_out="$(mktemp)"
@@ -50,7 +50,8 @@ def rust(name):
 
 py = json.loads(os.environ["PYTHON_JSON"])
 ours = {name: rust(name) for name in
-        ["plain", "a_genai_span", "a_genai_span_sdk_meter", "b_tracing_instrument", "c_otel_api"]}
+        ["plain", "a_genai_span", "a_genai_span_sdk_meter", "b_tracing_instrument",
+         "b_tracing_instrument_metrics", "b_tracing_instrument_metrics_sdk_meter", "c_otel_api"]}
 a = ours["a_genai_span"]
 a_sdk = ours["a_genai_span_sdk_meter"]
 print(f"Python {py['python']}, " + ", ".join(f"{k} {v}" for k, v in py["versions"].items()))
@@ -64,7 +65,9 @@ rows = [
     ("Rust: plain fn", ours["plain"]),
     ("Rust (a) `#[genai_span]`, no-op meter", a),
     ("Rust (a) `#[genai_span]`, SDK meter", a_sdk),
-    ("Rust (b) `#[tracing::instrument]` by hand", ours["b_tracing_instrument"]),
+    ("Rust (b) `#[tracing::instrument]` by hand, spans only", ours["b_tracing_instrument"]),
+    ("Rust (b) + the same metrics by hand, no-op meter", ours["b_tracing_instrument_metrics"]),
+    ("Rust (b) + the same metrics by hand, SDK meter", ours["b_tracing_instrument_metrics_sdk_meter"]),
     ("Rust (c) OpenTelemetry API directly", ours["c_otel_api"]),
     ("Python: plain function", py["ns_per_call"]["plain"]),
     ("Python: OpenTelemetry SDK span by hand", py["ns_per_call"]["otel_sdk"]),

@@ -10,13 +10,14 @@
 # call are (I(2N) - I(N)) / N, so the process start-up and the pipeline's set-up cancel out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$(pwd)/target}"
 N="${N:-1000}"
 CASES=("$@")
 if [ ${#CASES[@]} -eq 0 ]; then
     CASES=(disabled_plain disabled_a_genai_span disabled_plain_async disabled_a_genai_span_async
            disabled_stream_plain_1 disabled_stream_1 disabled_stream_plain_101 disabled_stream_101
-           plain a_genai_span a_genai_span_sdk_meter b_tracing_instrument c_otel_api
+           plain a_genai_span a_genai_span_sdk_meter b_tracing_instrument b_tracing_instrument_metrics
+           b_tracing_instrument_metrics_sdk_meter c_otel_api
            plain_async a_genai_span_async a_genai_span_async_sdk_meter b_tracing_instrument_async
            stream_plain_1 stream_1 stream_plain_101 stream_101 stream_1_sdk_meter stream_101_sdk_meter)
 fi

@@ -63,6 +63,12 @@ for plain, annotated, what in [
 ]:
     p, a = ns("disabled", plain), ns("disabled", annotated)
     rows.append([what, fmt(p), fmt(a), diff(a, p), ratio(a, p)])
+for plain, annotated, what in [
+    ("sync_plain", "sync_tracing_instrument", "for reference: sync fn, `#[tracing::instrument]` (b)"),
+    ("async_plain", "async_tracing_instrument", "for reference: async fn, `#[tracing::instrument]` (b)"),
+]:
+    p, a = ns("disabled", plain), ns("disabled", annotated)
+    rows.append([what, fmt(p), fmt(a), diff(a, p), ratio(a, p)])
 p = ns("filtered", "sync_plain")
 for name, what in [
     ("sync_genai_span_level_filter", "filtered out by level (max level WARN)"),

@@ -2,6 +2,25 @@
 //! each: span name, span kind, which arguments apply, which are required, and what is
 //! recorded from the return value.
 
+/// Every key an outcome may record, in the order of the runtime's `record::KEYS`: the
+/// expansion gives the runtime the position of each among the span's fields, in this order
+/// (debug builds check each position against its key when recording).
+pub(crate) const OUTCOME_KEYS: [&str; 13] = [
+    "gen_ai.response.model",
+    "gen_ai.response.id",
+    "gen_ai.response.finish_reasons",
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.cache_creation.input_tokens",
+    "gen_ai.usage.reasoning.output_tokens",
+    "genai_span.response.tool_call.count",
+    "gen_ai.embeddings.dimension.count",
+    "gen_ai.response.time_to_first_chunk",
+    "error.type",
+    "otel.status_description",
+];
+
 /// A named argument of `#[genai_span]` that sets one attribute.
 pub(crate) struct Shorthand {
     /// The argument, as written by the user.

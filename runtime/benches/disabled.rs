@@ -18,8 +18,8 @@ mod common;
 use std::hint::black_box;
 
 use common::{
-    chat_genai, chat_genai_async, chat_plain, chat_plain_async, drain, poll_once, request,
-    stream_genai, stream_plain,
+    chat_genai, chat_genai_async, chat_plain, chat_plain_async, chat_tracing, chat_tracing_async,
+    drain, poll_once, request, stream_genai, stream_plain,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use tracing::level_filters::LevelFilter;
@@ -91,6 +91,13 @@ fn no_subscriber(c: &mut Criterion) {
     });
     group.bench_function("async_genai_span", |b| {
         b.iter(|| poll_once(chat_genai_async(black_box(&req))));
+    });
+    // For reference: the hand-written attribute of the enabled bench, in the same case.
+    group.bench_function("sync_tracing_instrument", |b| {
+        b.iter(|| chat_tracing(black_box(&req)));
+    });
+    group.bench_function("async_tracing_instrument", |b| {
+        b.iter(|| poll_once(chat_tracing_async(black_box(&req))));
     });
     for chunks in [1, 100] {
         group.bench_function(format!("stream_{chunks}_plain"), |b| {

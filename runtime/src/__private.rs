@@ -30,7 +30,7 @@ pub mod derive {
 pub use crate::call::Call;
 pub use crate::instrument::{Instrumented, run_sync};
 pub use crate::metrics::MetricStr;
-pub use crate::record::{FieldIndex, field_index};
+pub use crate::record::FieldIndex;
 pub use crate::stream::{
     InstrumentedStream, IsStream, StreamProbe, StreamState, WrapBoxed, WrapBoxedResult,
     WrapNotStream, WrapResult, WrapStream,
@@ -167,7 +167,7 @@ impl SpanName<'_> {
 }
 
 /// Starts a call whose span was just created. `fields` is where the span's callsite declares
-/// what the outcome records ([`field_index`] of its names); `metrics` says whether the
+/// what the outcome records ([`FieldIndex::at`]); `metrics` says whether the
 /// operation has the GenAI client metrics; the other arguments are their attributes.
 #[must_use]
 #[allow(

@@ -65,54 +65,24 @@ impl Key {
 
 /// Where each key an outcome may record is declared in one callsite's fields, if it is.
 ///
-/// Computed at compile time from the names the expansion declares
-/// ([`field_index`]), so recording finds its fields by position, not by comparing names.
+/// Computed by the expansion from the names it declares, so recording finds its fields by
+/// position, not by comparing names. The macro lists the keys in the order of [`KEYS`]; in
+/// debug builds, recording checks each field it finds by position against its key.
 #[derive(Debug)]
 pub struct FieldIndex([u16; Key::COUNT]);
 
 /// Not declared.
 const ABSENT: u16 = u16::MAX;
 
-/// The [`FieldIndex`] of a callsite that declares `names`: for each key, the position of its
-/// first occurrence (as `FieldSet::field` finds it).
-#[must_use]
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "positions stay below `ABSENT` (u16::MAX), which the loop checks"
-)]
-pub const fn field_index(names: &[&str]) -> FieldIndex {
-    let mut positions = [ABSENT; Key::COUNT];
-    let mut key = 0;
-    while key < Key::COUNT {
-        let mut position = 0;
-        while position < names.len() && position < ABSENT as usize {
-            if str_eq(names[position], KEYS[key]) {
-                positions[key] = position as u16;
-                break;
-            }
-            position += 1;
-        }
-        key += 1;
-    }
-    FieldIndex(positions)
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 impl FieldIndex {
+    /// The index of a callsite: for each key of [`KEYS`], in that order, the position of its
+    /// first occurrence among the callsite's fields (as `FieldSet::field` finds it), or
+    /// `u16::MAX` when it does not declare it.
+    #[must_use]
+    pub const fn at(positions: [u16; Key::COUNT]) -> Self {
+        FieldIndex(positions)
+    }
+
     /// The position of `key` among the callsite's fields, if it declares it.
     fn position(&self, key: Key) -> Option<usize> {
         let position = self.0[key as usize];
@@ -320,15 +290,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_field_index_finds_each_key_at_its_first_position() {
-        let index = field_index(&[
-            "otel.name",
-            GEN_AI_RESPONSE_MODEL,
-            "gen_ai.request.model",
-            ERROR_TYPE,
-            GEN_AI_RESPONSE_MODEL,
-            STATUS_DESCRIPTION,
-        ]);
+    fn an_index_gives_the_position_of_each_declared_key() {
+        let mut positions = [ABSENT; Key::COUNT];
+        positions[Key::ResponseModel as usize] = 1;
+        positions[Key::ErrorType as usize] = 3;
+        positions[Key::StatusDescription as usize] = 5;
+        let index = FieldIndex::at(positions);
         assert_eq!(index.position(Key::ResponseModel), Some(1));
         assert_eq!(index.position(Key::ErrorType), Some(3));
         assert_eq!(index.position(Key::StatusDescription), Some(5));
@@ -338,7 +305,6 @@ mod tests {
 
     #[test]
     fn each_key_is_named_by_its_position_in_keys() {
-        let index = field_index(&KEYS);
         for (position, key) in [
             Key::ResponseModel,
             Key::ResponseId,
@@ -357,8 +323,9 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            assert_eq!(index.position(key), Some(position), "{key:?}");
+            assert_eq!(key as usize, position, "{key:?}");
         }
+        assert_eq!(KEYS.len(), Key::COUNT);
     }
 
     #[test]
