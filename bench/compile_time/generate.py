@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the crates `bench/compile_time.sh` builds: the same 1,000 functions (a provider
 and tool module: chat sync/async/streamed, embeddings, tools sync/async, agents, retrieval),
-instrumented three ways.
+instrumented four ways (three, and none).
 
 - `gen_genai`: `#[genai_span(...)]`;
 - `gen_tracing`: `#[tracing::instrument(skip_all, fields(...))]` declaring the same attributes
