@@ -41,7 +41,7 @@ const KEYS: [&str; Key::COUNT] = [
     STATUS_DESCRIPTION,
 ];
 
-/// A key of [`KEYS`], by its position there.
+/// A key of `KEYS`, by its position there.
 #[derive(Clone, Copy, Debug)]
 enum Key {
     ResponseModel,
@@ -66,7 +66,7 @@ impl Key {
 /// Where each key an outcome may record is declared in one callsite's fields, if it is.
 ///
 /// Computed by the expansion from the names it declares, so recording finds its fields by
-/// position, not by comparing names. The macro lists the keys in the order of [`KEYS`]; in
+/// position, not by comparing names. The macro lists the keys in the order of `KEYS`; in
 /// debug builds, recording checks each field it finds by position against its key.
 #[derive(Debug)]
 pub struct FieldIndex([u16; Key::COUNT]);
@@ -75,7 +75,7 @@ pub struct FieldIndex([u16; Key::COUNT]);
 const ABSENT: u16 = u16::MAX;
 
 impl FieldIndex {
-    /// The index of a callsite: for each key of [`KEYS`], in that order, the position of its
+    /// The index of a callsite: for each key of `KEYS`, in that order, the position of its
     /// first occurrence among the callsite's fields (as `FieldSet::field` finds it), or
     /// `u16::MAX` when it does not declare it.
     #[must_use]
