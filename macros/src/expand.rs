@@ -160,11 +160,11 @@ fn prelude(plan: &Plan, item: &ItemFn) -> TokenStream {
     let created = names.len();
     names.extend(plan.op.recorded.iter().map(|k| (*k).to_owned()));
     if plan.stream {
-        names.push("gen_ai.response.time_to_first_chunk".to_owned());
+        names.push(crate::ops::TIME_TO_FIRST_CHUNK.to_owned());
     }
     names.extend([
-        "error.type".to_owned(),
-        "otel.status_description".to_owned(),
+        crate::ops::ERROR_TYPE.to_owned(),
+        crate::ops::STATUS_DESCRIPTION.to_owned(),
     ]);
 
     // Where the outcome's keys are among the fields, worked out here rather than by a `const

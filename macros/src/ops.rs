@@ -2,9 +2,18 @@
 //! each: span name, span kind, which arguments apply, which are required, and what is
 //! recorded from the return value.
 
+/// `gen_ai.response.time_to_first_chunk`: recorded by streams.
+pub(crate) const TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
+/// `error.type`: recorded on failure by every operation.
+pub(crate) const ERROR_TYPE: &str = "error.type";
+/// `otel.status_description`: the failure's description, which tracing-opentelemetry turns
+/// into the span's error status.
+pub(crate) const STATUS_DESCRIPTION: &str = "otel.status_description";
+
 /// Every key an outcome may record, in the order of the runtime's `record::KEYS`: the
 /// expansion gives the runtime the position of each among the span's fields, in this order
-/// (debug builds check each position against its key when recording).
+/// (debug builds check each position against its key when recording). The first nine are what
+/// an inference response records.
 pub(crate) const OUTCOME_KEYS: [&str; 13] = [
     "gen_ai.response.model",
     "gen_ai.response.id",
@@ -14,11 +23,11 @@ pub(crate) const OUTCOME_KEYS: [&str; 13] = [
     "gen_ai.usage.cache_read.input_tokens",
     "gen_ai.usage.cache_creation.input_tokens",
     "gen_ai.usage.reasoning.output_tokens",
-    "genai_span.response.tool_call.count",
+    TOOL_CALL_COUNT,
     "gen_ai.embeddings.dimension.count",
-    "gen_ai.response.time_to_first_chunk",
-    "error.type",
-    "otel.status_description",
+    TIME_TO_FIRST_CHUNK,
+    ERROR_TYPE,
+    STATUS_DESCRIPTION,
 ];
 
 /// A named argument of `#[genai_span]` that sets one attribute.
@@ -260,17 +269,8 @@ const INFERENCE_ARGS: &[&str] = &[
     "stream",
 ];
 
-const INFERENCE_RECORDED: &[&str] = &[
-    "gen_ai.response.model",
-    "gen_ai.response.id",
-    "gen_ai.response.finish_reasons",
-    "gen_ai.usage.input_tokens",
-    "gen_ai.usage.output_tokens",
-    "gen_ai.usage.cache_read.input_tokens",
-    "gen_ai.usage.cache_creation.input_tokens",
-    "gen_ai.usage.reasoning.output_tokens",
-    TOOL_CALL_COUNT,
-];
+/// What an inference response records: the first nine keys of [`OUTCOME_KEYS`].
+const INFERENCE_RECORDED: &[&str] = OUTCOME_KEYS.split_at(9).0;
 
 /// The crate's own key for the number of tool calls a response asked for (the runtime's
 /// `TOOL_CALL_COUNT`).

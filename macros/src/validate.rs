@@ -317,7 +317,7 @@ fn kind_value(expr: &Expr) -> Option<SpanKind> {
 
 /// Keys `#[genai_span]` sets itself.
 fn reserved(key: &str, op: &Operation) -> Option<String> {
-    if key == "gen_ai.operation.name" || key == "error.type" || key.starts_with("otel.") {
+    if key == "gen_ai.operation.name" || key == ops::ERROR_TYPE || key.starts_with("otel.") {
         return Some(format!(
             "`{key}` is set by #[genai_span]; remove it from `fields`"
         ));
