@@ -317,27 +317,13 @@ pub(crate) fn bind_metrics(provider: &SdkMeterProvider) {
         Some(Arc::new(HandMetrics::new(&provider.meter("bench"))));
 }
 
-/// (b) with the metrics (a) records: the same span, then token usage (input, output) and the
-/// duration, with the attributes the conventions list (literals borrowed, the rest copied).
+/// (b) with the metrics (a) records: the span of (b), then token usage (input, output) and
+/// the duration, with the attributes the conventions list (literals borrowed, the rest
+/// copied).
 #[inline(never)]
-#[tracing::instrument(skip_all, fields(
-    otel.name = format!("chat {}", req.model),
-    otel.kind = "client",
-    gen_ai.operation.name = "chat",
-    gen_ai.provider.name = "openai",
-    gen_ai.request.model = req.model.as_str(),
-    server.address = "api.openai.com",
-    server.port = 443_i64,
-    gen_ai.request.temperature = req.temperature,
-    gen_ai.request.max_tokens = req.max_tokens.map(i64::from),
-    gen_ai.response.model = Empty,
-    gen_ai.response.id = Empty,
-    gen_ai.usage.input_tokens = Empty,
-    gen_ai.usage.output_tokens = Empty,
-))]
 pub(crate) fn chat_tracing_metrics(req: &ChatRequest) -> Result<ChatResponse, ApiError> {
     let started = Instant::now();
-    let result = provider_body(req);
+    let result = chat_tracing(req);
     let metrics = hand_metrics();
     let mut attributes = vec![
         KeyValue::new("gen_ai.operation.name", "chat"),
@@ -348,7 +334,6 @@ pub(crate) fn chat_tracing_metrics(req: &ChatRequest) -> Result<ChatResponse, Ap
     ];
     match &result {
         Ok(response) => {
-            record_by_hand(response);
             attributes.push(KeyValue::new(
                 "gen_ai.response.model",
                 response.model.to_owned(),
