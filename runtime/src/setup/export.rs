@@ -267,6 +267,36 @@ impl SpanProcessor for BoundedBatch {
     }
 }
 
+/// Runs one export, started by `export`, with `what` recorded in `slot` while it is under way,
+/// so that a shutdown that stops waiting for it reports it as unanswered (once). A failure the
+/// shutdown has not already reported is counted and passed to `report`, explained.
+async fn tracked<T, F: Future<Output = OTelSdkResult>>(
+    shared: &Shared,
+    destination: &Destination,
+    slot: &Mutex<Option<T>>,
+    what: T,
+    export: impl FnOnce() -> F,
+    report: impl FnOnce(&str),
+) -> OTelSdkResult {
+    destination.clear();
+    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(what);
+    let result = export().await;
+    // Not under way any more; if the shutdown already reported it unanswered, it stays
+    // counted once.
+    let reported = slot
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .is_none();
+    if let Err(error) = &result {
+        shared.export_failed();
+        if !reported {
+            report(&destination.explain(error));
+        }
+    }
+    result
+}
+
 /// A span exporter that reports its failures and gives up after the shutdown deadline.
 #[derive(Debug)]
 struct ReportingSpans<E> {
@@ -284,33 +314,20 @@ impl<E: SpanExporter> SpanExporter for ReportingSpans<E> {
             self.shared.diagnostics.spans_abandoned(spans);
             return Err(OTelSdkError::InternalFailure("given up at shutdown".into()));
         }
-        self.destination.clear();
-        *self
-            .shared
-            .spans_in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((self.destination.name.clone(), spans));
-        let result = self.inner.export(batch).await;
-        // Not under way any more; if the shutdown already reported it unanswered, it stays
-        // counted once.
-        let reported = self
-            .shared
-            .spans_in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .is_none();
-        if let Err(error) = &result {
-            self.shared.export_failed();
-            if reported {
-                return result;
-            }
-            let reason = self.destination.explain(error);
-            self.shared
-                .diagnostics
-                .span_export_failed(&self.destination.name, spans, &reason);
-        }
-        result
+        let shared = &self.shared;
+        tracked(
+            shared,
+            &self.destination,
+            &shared.spans_in_flight,
+            (self.destination.name.clone(), spans),
+            || self.inner.export(batch),
+            |reason| {
+                shared
+                    .diagnostics
+                    .span_export_failed(&self.destination.name, spans, reason);
+            },
+        )
+        .await
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -349,31 +366,20 @@ impl<E: PushMetricExporter> PushMetricExporter for ReportingMetrics<E> {
         if self.shared.giving_up() {
             return Err(OTelSdkError::InternalFailure("given up at shutdown".into()));
         }
-        self.destination.clear();
-        *self
-            .shared
-            .metrics_in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(self.destination.name.clone());
-        let result = self.inner.export(metrics).await;
-        let reported = self
-            .shared
-            .metrics_in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .is_none();
-        if let Err(error) = &result {
-            self.shared.export_failed();
-            if reported {
-                return result;
-            }
-            let reason = self.destination.explain(error);
-            self.shared
-                .diagnostics
-                .metric_export_failed(&self.destination.name, &reason);
-        }
-        result
+        let shared = &self.shared;
+        tracked(
+            shared,
+            &self.destination,
+            &shared.metrics_in_flight,
+            self.destination.name.clone(),
+            || self.inner.export(metrics),
+            |reason| {
+                shared
+                    .diagnostics
+                    .metric_export_failed(&self.destination.name, reason);
+            },
+        )
+        .await
     }
 
     fn force_flush(&self) -> OTelSdkResult {
