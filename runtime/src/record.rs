@@ -304,26 +304,26 @@ mod tests {
     }
 
     #[test]
-    fn each_key_is_named_by_its_position_in_keys() {
-        for (position, key) in [
-            Key::ResponseModel,
-            Key::ResponseId,
-            Key::FinishReasons,
-            Key::InputTokens,
-            Key::OutputTokens,
-            Key::CacheReadTokens,
-            Key::CacheCreationTokens,
-            Key::ReasoningTokens,
-            Key::ToolCallCount,
-            Key::DimensionCount,
-            Key::TimeToFirstChunk,
-            Key::ErrorType,
-            Key::StatusDescription,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            assert_eq!(key as usize, position, "{key:?}");
+    fn each_key_names_its_attribute_in_keys() {
+        for (key, name) in [
+            (Key::ResponseModel, "gen_ai.response.model"),
+            (Key::ResponseId, "gen_ai.response.id"),
+            (Key::FinishReasons, "gen_ai.response.finish_reasons"),
+            (Key::InputTokens, "gen_ai.usage.input_tokens"),
+            (Key::OutputTokens, "gen_ai.usage.output_tokens"),
+            (Key::CacheReadTokens, "gen_ai.usage.cache_read.input_tokens"),
+            (
+                Key::CacheCreationTokens,
+                "gen_ai.usage.cache_creation.input_tokens",
+            ),
+            (Key::ReasoningTokens, "gen_ai.usage.reasoning.output_tokens"),
+            (Key::ToolCallCount, "genai_span.response.tool_call.count"),
+            (Key::DimensionCount, "gen_ai.embeddings.dimension.count"),
+            (Key::TimeToFirstChunk, "gen_ai.response.time_to_first_chunk"),
+            (Key::ErrorType, "error.type"),
+            (Key::StatusDescription, "otel.status_description"),
+        ] {
+            assert_eq!(KEYS[key as usize], name, "{key:?}");
         }
         assert_eq!(KEYS.len(), Key::COUNT);
     }
